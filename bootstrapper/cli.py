@@ -1,0 +1,216 @@
+"""The command line: parse, call, print, exit code. The only module that prints.
+
+Render options are generated from `profile.FIELDS`, so the CLI cannot drift from the profile.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+
+from . import __version__
+from .errors import EXIT_USAGE, BootstrapperError, RefusedError
+from .profile import FIELDS, Field, Profile
+
+app = typer.Typer(
+    name="bootstrapper",
+    help="Render validated EC2 user-data that gets the instance role's credentials to your "
+    "app through IMDSv2, with no secret in code, config or AMI.",
+    no_args_is_help=False,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+templates_app = typer.Typer(help="The built-in templates: list them, print one to start from.",
+                            rich_markup_mode=None, add_completion=False)
+app.add_typer(templates_app, name="templates")
+
+
+def fail(err: BootstrapperError) -> typer.Exit:
+    """Report `err` on stderr as one line (findings after it) and return the exit."""
+    typer.echo(f"bootstrapper: error: {err}", err=True)
+    if isinstance(err, RefusedError):
+        for problem in err.findings[1:]:
+            typer.echo(f"  {problem}", err=True)
+    return typer.Exit(err.exit_code)
+
+
+def write_output(data: bytes, output: str | None) -> None:
+    """stdout, or FILE replaced atomically (never half-written)."""
+    if not output or output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    target = Path(output)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except OSError as err:
+        raise BootstrapperError(f"{output}: cannot write output: {err.strerror or err}") from err
+
+
+# --- render options, generated from the profile schema ----------------------------------
+
+_TYPES = {"bool": Optional[bool], "int": Optional[int], "users": Optional[list[str]],
+          "strings": Optional[list[str]], "vars": Optional[list[str]]}
+
+
+def _option(f: Field) -> inspect.Parameter:
+    annotation = _TYPES.get(f.kind, Optional[str])
+    decls = [f"{f.option}/--no-{f.option[2:]}"] if f.kind == "bool" else [f.option]
+    metavar = {"users": "USER", "strings": "FILE[:TYPE]", "vars": "KEY=VALUE",
+               "int": "N"}.get(f.kind)
+    default = f" [default: {f.default}]" if f.default not in (None, (), {}) else ""
+    choices = f" One of: {', '.join(f.choices)}." if f.choices else ""
+    option = typer.Option(*decls, help=f.help + choices + default, metavar=metavar,
+                          show_default=False)
+    return inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                             annotation=Annotated[annotation, option])
+
+
+def with_render_options(extra: list[inspect.Parameter]) -> Callable:
+    """Give a command the PROFILE argument and every render option from `FIELDS`."""
+    profile_arg = inspect.Parameter(
+        "profile_path", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+        annotation=Annotated[Optional[str], typer.Argument(
+            metavar="[PROFILE]", help="YAML profile; options override its keys.")])
+
+    def decorate(func: Callable) -> Callable:
+        params = [profile_arg] + [_option(f) for f in FIELDS if f.cli] + extra
+        func.__signature__ = inspect.Signature(params)
+        func.__annotations__ = {p.name: p.annotation for p in params}
+        return func
+
+    return decorate
+
+
+def resolve_profile(profile_path: str | None, options: dict[str, Any]) -> Profile:
+    """defaults < PROFILE file < command-line options."""
+    from . import profile as profile_mod
+
+    data: dict[str, Any] = profile_mod.load_file(profile_path) if profile_path else {}
+    base = profile_mod.from_mapping(data, source=profile_path or "profile")
+    given = {k: v for k, v in options.items() if v is not None and k in _FIELD_NAMES}
+    return profile_mod.from_mapping(given, base=base, source="options")
+
+
+_FIELD_NAMES = {f.name for f in FIELDS}
+
+RENDER_EPILOG = """Examples:
+
+  bootstrapper render                                   # working default: role discovered
+  bootstrapper render examples/web-app.yaml             # a profile
+  bootstrapper render --format shell --role app-role --app-user app --lockdown
+  bootstrapper render --template my.yaml.j2 --var domain=example.com
+  bootstrapper render examples/minimal.yaml --gzip --base64 --output user-data.b64
+"""
+
+
+@app.command(epilog=RENDER_EPILOG)
+@with_render_options([])
+def render(**options: Any) -> None:
+    """Render user-data (cloud-config, shell or MIME) to stdout or --output."""
+    from .build import build
+
+    try:
+        prof = resolve_profile(options.pop("profile_path"), options)
+        built = build(prof)
+        write_output(built.user_data, prof.output)
+    except BootstrapperError as err:
+        raise fail(err) from None
+
+
+@app.command()
+def terraform() -> None:
+    """Terraform `external` data source program: JSON query on stdin, JSON result on stdout.
+
+    Example (HCL):  data "external" "user_data" { program = ["bootstrapper", "terraform"]
+                     query = { role = "app-role", lockdown = "true" } }
+    """
+    from .terraform import main as terraform_main
+
+    raise typer.Exit(terraform_main(sys.stdin, sys.stdout, sys.stderr))
+
+
+# --- launch-template (issue 5: owned by bootstrapper/launch_template.py) ---------------
+
+
+@app.command("launch-template")
+@with_render_options([])
+def launch_template(**options: Any) -> None:
+    """JSON for `aws ec2 create-launch-template --launch-template-data file://...`."""
+    raise fail(BootstrapperError("launch-template is not implemented yet"))
+
+
+# --- inspect (issue 5: owned by bootstrapper/inspect.py) ------------------------------
+
+
+@app.command("inspect")
+def inspect_cmd(
+    path: Annotated[str, typer.Argument(help="User-data file (- for stdin).")],
+    output_format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Show what cloud-init will see in existing user-data (base64 → gzip → MIME → parts)."""
+    raise fail(BootstrapperError("inspect is not implemented yet"))
+
+
+# --- lint (issue 6: owned by bootstrapper/lint/) ---------------------------------------
+
+
+@app.command("lint")
+def lint(
+    paths: Annotated[list[str], typer.Argument(help="Files or directories to lint.")],
+    output_format: Annotated[str, typer.Option("--format", help="text, json or sarif")] = "text",
+) -> None:
+    """Lint any EC2 user-data: schema, shellcheck, IMDSv1 calls, secrets, sizes."""
+    raise fail(BootstrapperError("lint is not implemented yet"))
+
+
+# --- templates (issue 10) ----------------------------------------------------------------
+
+
+@templates_app.command("list")
+def templates_list() -> None:
+    """The built-in templates and the blocks each offers."""
+    raise fail(BootstrapperError("templates list is not implemented yet"))
+
+
+@templates_app.command("show")
+def templates_show(name: Annotated[str, typer.Argument(help="Template name.")]) -> None:
+    """Print one built-in template, to start your own from."""
+    raise fail(BootstrapperError("templates show is not implemented yet"))
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"bootstrapper {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[Optional[bool], typer.Option(
+        "--version", callback=version_callback, is_eager=True,
+        help="Print the version and exit.")] = None,
+) -> None:
+    """Render validated EC2 user-data that gets the instance role's credentials to your app
+    through IMDSv2, with no secret in code, config or AMI."""
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Entry point used by __main__: typer's own usage errors exit 2, like ours."""
+    try:
+        app(args=argv, prog_name="bootstrapper", standalone_mode=True)
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else EXIT_USAGE)
+    return 0

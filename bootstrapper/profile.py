@@ -1,0 +1,391 @@
+"""The profile schema, the only place options, their allowed values and defaults live.
+
+A profile comes from three sources, merged defaults < YAML file < command line:
+`load_file()` reads a YAML profile, `from_mapping()` validates native values (YAML or CLI),
+`from_query()` validates a Terraform query (every value a string). The CLI options,
+the Terraform keys and the README option table are all derived from `FIELDS`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field, fields as dc_fields
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import InputError, ProfileError
+
+IMDS_ENDPOINTS = ("http://169.254.169.254", "http://[fd00:ec2::254]")
+FORMATS = ("cloud-config", "shell", "mime")
+FIREWALLS = ("auto", "iptables", "nftables")
+DEFAULT_ENV_FILE = "/run/bootstrapper/credentials.env"
+
+_ROLE = re.compile(r"[A-Za-z0-9_+=,.@-]{1,64}")
+_USER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
+_INSTANCE_PATH = re.compile(r"/[A-Za-z0-9._@+/-]*")
+_UNIT = re.compile(r"[A-Za-z0-9:_.@-]{1,250}")
+_VAR_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One option: its profile key, kind, default and the help shown everywhere."""
+
+    name: str
+    kind: str  # key of _CHECKS
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # more accepted profile / query keys
+    flag: str | None = None  # CLI flag, when not --name-with-dashes
+    bounds: tuple[int, int] = (0, 0)  # for kind "int"
+    cli: bool = True
+
+    @property
+    def option(self) -> str:
+        return self.flag or "--" + self.name.replace("_", "-")
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("format", "choice", "cloud-config", "Output kind.", choices=FORMATS),
+    Field("role", "role", None, "IAM role name; discovered from IMDS when absent."),
+    Field("app_user", "user", "root", "Owner of the credential files the app reads."),
+    Field("env_file", "path", DEFAULT_ENV_FILE,
+          "Environment file for the app's first start (default on tmpfs: never on disk)."),
+    Field("credential_process_file", "path?", None,
+          "Also write JSON in the AWS credential_process format here."),
+    Field("aws_config_file", "path?", None,
+          "AWS config file for the app user whose profile runs credential_process "
+          "(default: next to --credential-process-file)."),
+    Field("refresh", "bool", True, "Root-run timer rewrites the files before expiry."),
+    Field("service", "unit?", None,
+          "The app's systemd unit: ordered after the credentials, started once they exist."),
+    Field("lockdown", "bool", False, "Only root (and --allow-user users) may reach IMDS."),
+    Field("allow_users", "users", (), "User allowed to reach IMDS besides root (repeatable).",
+          aliases=("allow_user",), flag="--allow-user"),
+    Field("firewall", "choice", "auto",
+          "Lockdown backend: auto uses iptables, else nftables.", choices=FIREWALLS),
+    Field("imds_endpoint", "endpoint", IMDS_ENDPOINTS[0], "IMDS base URL (IPv4 or IPv6)."),
+    Field("token_ttl", "int", 21600, "IMDSv2 session token lifetime in seconds.",
+          bounds=(1, 21600)),
+    Field("deadline", "int", 60,
+          "Seconds the boot-time fetch may take in all before it fails.", bounds=(1, 3600)),
+    Field("role_wait", "int", 10,
+          "Seconds to keep retrying while IMDS says no role is attached (early boot).",
+          bounds=(0, 600)),
+    Field("install_missing", "bool", False,
+          "cloud-config only: add `packages:` for the tools the chosen features need."),
+    Field("parts", "strings", (), "Extra MIME part FILE[:content-type] (repeatable).",
+          aliases=("part",), flag="--part"),
+    Field("gzip", "bool", False, "gzip the final user-data (cloud-init decompresses it)."),
+    Field("base64", "bool", False, "base64-encode the final user-data."),
+    Field("output", "localpath?", None, "Write to this file instead of stdout."),
+    Field("template", "localpath?", None, "Render this Jinja template instead of the built-in."),
+    Field("template_dir", "localpath?", None, "Your templates, searched before the built-ins."),
+    Field("vars", "vars", {}, "KEY=VALUE your templates read as vars.KEY (repeatable).",
+          aliases=("var",), flag="--var"),
+    Field("allow_custom_endpoint", "bool", False,
+          "Accept any --imds-endpoint URL (tests only).", cli=True),
+)
+FIELD_BY_KEY: dict[str, Field] = {f.name: f for f in FIELDS} | {
+    alias: f for f in FIELDS for alias in f.aliases
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A validated, immutable set of render options."""
+
+    format: str = "cloud-config"
+    role: str | None = None
+    app_user: str = "root"
+    env_file: str = DEFAULT_ENV_FILE
+    credential_process_file: str | None = None
+    aws_config_file: str | None = None
+    refresh: bool = True
+    service: str | None = None
+    lockdown: bool = False
+    allow_users: tuple[str, ...] = ()
+    firewall: str = "auto"
+    imds_endpoint: str = IMDS_ENDPOINTS[0]
+    token_ttl: int = 21600
+    deadline: int = 60
+    role_wait: int = 10
+    install_missing: bool = False
+    parts: tuple[str, ...] = ()
+    gzip: bool = False
+    base64: bool = False
+    output: str | None = None
+    template: str | None = None
+    template_dir: str | None = None
+    vars: dict[str, str] = field(default_factory=dict)
+    allow_custom_endpoint: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-able values (templates read these as `profile.*`)."""
+        out = {f.name: getattr(self, f.name) for f in dc_fields(self)}
+        out["allow_users"] = list(self.allow_users)
+        out["parts"] = list(self.parts)
+        out["vars"] = dict(sorted(self.vars.items()))
+        return out
+
+    @property
+    def effective_aws_config_file(self) -> str | None:
+        if self.aws_config_file or not self.credential_process_file:
+            return self.aws_config_file
+        return str(Path(self.credential_process_file).parent / "aws-config")
+
+
+# --- checks: each takes (field, value) and returns the normalised value ----------------
+
+
+def _bad(f: Field, value: Any, why: str) -> ProfileError:
+    return ProfileError(f.name, f"{why} (got {value!r})")
+
+
+def _check_str(f: Field, value: Any) -> str:
+    if not isinstance(value, str):
+        raise _bad(f, value, "must be a string")
+    return value
+
+
+def _check_choice(f: Field, value: Any) -> str:
+    value = _check_str(f, value)
+    if value not in f.choices:
+        raise _bad(f, value, "must be one of " + ", ".join(f.choices) + _suggest(value, f.choices))
+    return value
+
+
+def _check_role(f: Field, value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    value = _check_str(f, value)
+    if not _ROLE.fullmatch(value):
+        raise _bad(f, value, "must be an IAM role name: 1-64 of letters, digits and _+=,.@-")
+    return value
+
+
+def _check_user(f: Field, value: Any) -> str:
+    value = _check_str(f, value)
+    if not _USER.fullmatch(value):
+        raise _bad(f, value, "must be a user name: a letter or _ then up to 31 of "
+                   "letters, digits and _.-")
+    return value
+
+
+def _check_users(f: Field, value: Any) -> tuple[str, ...]:
+    items = _as_list(f, value)
+    return tuple(dict.fromkeys(_check_user(f, v) for v in items))
+
+
+def _check_path(f: Field, value: Any) -> str:
+    value = _check_str(f, value)
+    if not _INSTANCE_PATH.fullmatch(value) or value.endswith("/") or value == "/":
+        raise _bad(f, value, "must be an absolute file path of letters, digits and ._@+-/ "
+                   "(no spaces, quotes or newlines)")
+    if ".." in value.split("/") or "//" in value:
+        raise _bad(f, value, "must not contain '..' or '//'")
+    return value
+
+
+def _check_optional(check: Callable[[Field, Any], Any]) -> Callable[[Field, Any], Any]:
+    def optional(f: Field, value: Any) -> Any:
+        return None if value is None or value == "" else check(f, value)
+    return optional
+
+
+def _check_localpath(f: Field, value: Any) -> str:
+    value = _check_str(f, value)
+    if "\x00" in value or "\n" in value:
+        raise _bad(f, value, "must be a file name without NUL or newline")
+    return value
+
+
+def _check_unit(f: Field, value: Any) -> str:
+    value = _check_str(f, value)
+    if "." not in value:
+        value += ".service"
+    if not _UNIT.fullmatch(value) or not value.endswith(".service"):
+        raise _bad(f, value, "must be a systemd service name like myapp or myapp.service")
+    return value
+
+
+def _check_endpoint(f: Field, value: Any) -> str:
+    value = _check_str(f, value).rstrip("/")
+    if value in IMDS_ENDPOINTS:
+        return value
+    if re.fullmatch(r"http://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?", value):
+        return value  # only accepted with allow_custom_endpoint, checked in _finish
+    raise _bad(f, value, "must be " + " or ".join(IMDS_ENDPOINTS))
+
+
+def _check_bool(f: Field, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise _bad(f, value, "must be true or false")
+
+
+def _check_int(f: Field, value: Any) -> int:
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,9}", value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _bad(f, value, "must be a whole number")
+    low, high = f.bounds
+    if not low <= value <= high:
+        raise _bad(f, value, f"must be between {low} and {high}")
+    return value
+
+
+def _check_strings(f: Field, value: Any) -> tuple[str, ...]:
+    return tuple(_check_localpath(f, v) for v in _as_list(f, value))
+
+
+def _check_vars(f: Field, value: Any) -> dict[str, str]:
+    if isinstance(value, (list, tuple)):  # KEY=VALUE items from the command line
+        pairs = {}
+        for item in value:
+            key, sep, val = _check_str(f, item).partition("=")
+            if not sep:
+                raise _bad(f, item, "must be KEY=VALUE")
+            pairs[key] = val
+        value = pairs
+    if not isinstance(value, dict):
+        raise _bad(f, value, "must be a mapping of names to strings")
+    out = {}
+    for key, val in value.items():
+        if not isinstance(key, str) or not _VAR_KEY.fullmatch(key):
+            raise ProfileError(f"{f.name}.{key}", "a variable name must be letters, digits "
+                               "and _, not starting with a digit")
+        if isinstance(val, bool) or not isinstance(val, (str, int, float)):
+            raise ProfileError(f"{f.name}.{key}", f"must be a string (got {type(val).__name__})")
+        out[key] = str(val)
+    return out
+
+
+def _as_list(f: Field, value: Any) -> list:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise _bad(f, value, "must be a string or a list of strings")
+
+
+_CHECKS: dict[str, Callable[[Field, Any], Any]] = {
+    "choice": _check_choice,
+    "role": _check_role,
+    "user": _check_user,
+    "users": _check_users,
+    "path": _check_path,
+    "path?": _check_optional(_check_path),
+    "unit?": _check_optional(_check_unit),
+    "endpoint": _check_endpoint,
+    "bool": _check_bool,
+    "int": _check_int,
+    "strings": _check_strings,
+    "localpath?": _check_optional(_check_localpath),
+    "vars": _check_vars,
+}
+
+
+def _suggest(key: str, options) -> str:
+    close = difflib.get_close_matches(key, list(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+# --- building a Profile ----------------------------------------------------------------
+
+
+def from_mapping(data: dict[str, Any], *, base: Profile | None = None,
+                 source: str = "profile") -> Profile:
+    """Validate `data` (profile keys → native values) over `base` (defaults when None)."""
+    if not isinstance(data, dict):
+        raise ProfileError(source, "must be a mapping of option names to values")
+    values = {} if base is None else {f.name: getattr(base, f.name) for f in dc_fields(base)}
+    for key, value in data.items():
+        f = FIELD_BY_KEY.get(key) if isinstance(key, str) else None
+        if f is None:
+            raise ProfileError(str(key), "unknown option" + _suggest(str(key), FIELD_BY_KEY)
+                               + " (see `bootstrapper render --help`)")
+        if value is None and f.default is not None:
+            continue  # an explicit null keeps the default
+        values[f.name] = _CHECKS[f.kind](f, value)
+    return _finish(Profile(**values))
+
+
+def from_query(query: dict[str, Any]) -> Profile:
+    """Validate a Terraform `external` query: every value is a string."""
+    data: dict[str, Any] = {}
+    for key, value in query.items():
+        if not isinstance(value, str):
+            raise ProfileError(str(key), f"every query value must be a string, as Terraform "
+                               f"sends them (got {type(value).__name__})")
+        f = FIELD_BY_KEY.get(key)
+        if f is not None and f.kind in ("users", "strings"):
+            data[key] = [v.strip() for v in value.split(",") if v.strip()]
+        elif f is not None and f.kind == "vars":
+            data[key] = _decode_vars(value)
+        else:
+            data[key] = value
+    return from_mapping(data, source="query")
+
+
+def _decode_vars(text: str) -> dict:
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError as err:
+        raise ProfileError("vars", f"must be a JSON-encoded object, as jsonencode() writes "
+                           f"it: {err}") from err
+    return value
+
+
+def load_file(path: str | Path) -> dict[str, Any]:
+    """Read a YAML profile file into a mapping (not yet validated)."""
+    import yaml  # lazy: keeps `bootstrapper --version` and cache hits fast
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"{path}: cannot read profile: {_reason(err)}") from err
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise InputError(f"{where}: profile is not valid YAML: {problem}") from err
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: a profile must be a YAML mapping of option: value")
+    return data
+
+
+def _reason(err: Exception) -> str:
+    return getattr(err, "strerror", None) or str(err)
+
+
+def _finish(p: Profile) -> Profile:
+    """Cross-field rules."""
+    if p.imds_endpoint not in IMDS_ENDPOINTS and not p.allow_custom_endpoint:
+        raise ProfileError("imds_endpoint", f"must be {' or '.join(IMDS_ENDPOINTS)} "
+                           f"(got {p.imds_endpoint!r}); --allow-custom-endpoint is for tests")
+    if p.allow_users and not p.lockdown:
+        raise ProfileError("allow_users", "only means something with lockdown: add "
+                           "--lockdown or drop --allow-user")
+    if "root" in p.allow_users:
+        raise ProfileError("allow_users", "root can always reach IMDS; drop it from the list")
+    files = [p.env_file, p.credential_process_file, p.effective_aws_config_file]
+    files = [f for f in files if f]
+    if len(set(files)) != len(files):
+        raise ProfileError("env_file", "env_file, credential_process_file and "
+                           "aws_config_file must be different files")
+    if p.install_missing and p.format == "shell":
+        raise ProfileError("install_missing", "needs cloud-config (packages:); a shell "
+                           "script cannot install packages portably")
+    return p

@@ -1,0 +1,133 @@
+"""Profile → user-data text, through Jinja with StrictUndefined and the one quoting path.
+
+Loader chain: the user's --template file, then --template-dir, then the built-in templates,
+so a user can extend an entry template or replace one partial by name.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__, quoting
+from .errors import InputError, TemplateError
+from .profile import Profile
+
+ENTRY_TEMPLATES = {"cloud-config": "cloud-config.yaml.j2", "shell": "user-data.sh.j2"}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    kind: str  # "cloud-config" or "shell"
+    template: str  # the entry template's name, for messages
+
+
+def builtin_dir() -> Path:
+    """The built-in templates: bundled in the wheel, or the repo's top-level templates/."""
+    bundled = Path(__file__).parent / "templates"
+    if bundled.is_dir():
+        return bundled
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def heredoc_delimiter(content: str) -> str:
+    """A here-document delimiter that is not a line of `content`."""
+    lines = set(content.split("\n"))
+    delimiter, n = "BOOTSTRAPPER_EOF", 0
+    while delimiter in lines:
+        n += 1
+        delimiter = f"BOOTSTRAPPER_EOF_{n}"
+    return delimiter
+
+
+def environment(template_dir: str | None = None, entry_file: str | None = None):
+    import jinja2  # lazy: ~100 ms
+
+    loaders: list[Any] = []
+    if entry_file:
+        loaders.append(_file_loader(os.path.abspath(entry_file)))
+    if template_dir:
+        if not os.path.isdir(template_dir):
+            raise InputError(f"{template_dir}: template directory does not exist")
+        loaders.append(jinja2.FileSystemLoader(template_dir))
+    loaders.append(jinja2.FileSystemLoader(str(builtin_dir())))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+        auto_reload=False,
+    )
+    env.filters.update(sh=quoting.sh, yaml=quoting.yaml_scalar,
+                       yaml_block=quoting.yaml_block, json=quoting.json_string,
+                       strip_comments=quoting.strip_comments)
+    env.globals.update(heredoc_delimiter=heredoc_delimiter, version=__version__)
+    return env
+
+
+def _file_loader(path: str):
+    """A loader serving exactly one file (the --template entry), named by its absolute path,
+    so it can `{% extends "cloud-config.yaml.j2" %}` without shadowing the built-in."""
+    import jinja2
+
+    class FileLoader(jinja2.BaseLoader):
+        def get_source(self, environment, template):  # noqa: ANN001 - jinja2's protocol
+            if template != path:
+                raise jinja2.TemplateNotFound(template)
+            try:
+                source = Path(path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as err:
+                raise InputError(f"{path}: cannot read template: "
+                                 f"{getattr(err, 'strerror', None) or err}") from err
+            return source, path, lambda: True
+
+    return FileLoader()
+
+
+def render(profile: Profile) -> Rendered:
+    """Render the profile's entry template (its own --template, or the built-in one)."""
+    import jinja2
+
+    env = environment(profile.template_dir, profile.template)
+    name = os.path.abspath(profile.template) if profile.template else \
+        ENTRY_TEMPLATES["shell" if profile.format == "shell" else "cloud-config"]
+    context = {"profile": profile, "vars": dict(profile.vars), "version": __version__}
+    try:
+        text = env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as err:
+        where = f"{err.filename or err.name}:{err.lineno}"
+        raise TemplateError(f"{where}: template syntax error: {err.message}") from err
+    except jinja2.TemplateNotFound as err:
+        raise TemplateError(f"template not found: {err.name} (looked in "
+                            f"{', '.join(_search_path(profile))})") from err
+    except jinja2.UndefinedError as err:
+        raise TemplateError(f"{_template_line(err)}: undefined variable: {err.message}") from err
+    except TemplateError as err:
+        raise TemplateError(f"{_template_line(err)}: {err}") from err
+    return Rendered(text=text, kind=_kind_of(text, profile), template=name)
+
+
+def _kind_of(text: str, profile: Profile) -> str:
+    if profile.template:  # a user's template says what it is by its first line
+        return "shell" if text.startswith("#!") else "cloud-config"
+    return "shell" if profile.format == "shell" else "cloud-config"
+
+
+def _search_path(profile: Profile) -> list[str]:
+    return [p for p in (profile.template_dir, str(builtin_dir())) if p]
+
+
+def _template_line(err: BaseException) -> str:
+    """`file:line` of the innermost template frame in the traceback."""
+    where = "template"
+    tb = err.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2") or filename.startswith("/") and "site-packages" not in \
+                filename and not filename.endswith(".py"):
+            where = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
