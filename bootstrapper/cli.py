@@ -98,12 +98,30 @@ def resolve_profile(profile_path: str | None, options: dict[str, Any]) -> Profil
     from . import profile as profile_mod
 
     data: dict[str, Any] = profile_mod.load_file(profile_path) if profile_path else {}
+    if profile_path:
+        data = _relative_to(data, Path(profile_path).parent)
     base = profile_mod.from_mapping(data, source=profile_path or "profile")
     given = {k: v for k, v in options.items() if v is not None and k in _FIELD_NAMES}
     return profile_mod.from_mapping(given, base=base, source="options")
 
 
 _FIELD_NAMES = {f.name for f in FIELDS}
+_LOCAL_PATHS = ("template", "template_dir", "output")
+
+
+def _relative_to(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Local file names in a profile are relative to the profile file, as users expect."""
+    out = dict(data)
+    for key in _LOCAL_PATHS:
+        if isinstance(out.get(key), str) and not os.path.isabs(out[key]):
+            out[key] = str(base / out[key])
+    for key in ("parts", "part"):
+        items = out.get(key)
+        items = [items] if isinstance(items, str) else items
+        if isinstance(items, list):
+            out[key] = [str(base / i) if isinstance(i, str) and not os.path.isabs(i) else i
+                        for i in items]
+    return out
 
 RENDER_EPILOG = """Examples:
 
@@ -180,14 +198,31 @@ def lint(
 
 @templates_app.command("list")
 def templates_list() -> None:
-    """The built-in templates and the blocks each offers."""
-    raise fail(BootstrapperError("templates list is not implemented yet"))
+    """The built-in templates and the blocks each offers.
+
+    Start your own with `bootstrapper templates show user-data.sh.j2`, or better, extend one:
+    {% extends "user-data.sh.j2" %}{% block after_credentials %}systemctl start app{% endblock %}
+    """
+    from . import catalog
+
+    for name in catalog.names():
+        item = catalog.info(name)
+        typer.echo(name)
+        if item.description:
+            typer.echo(f"    {item.description}")
+        if item.blocks:
+            typer.echo(f"    blocks: {', '.join(item.blocks)}")
 
 
 @templates_app.command("show")
 def templates_show(name: Annotated[str, typer.Argument(help="Template name.")]) -> None:
     """Print one built-in template, to start your own from."""
-    raise fail(BootstrapperError("templates show is not implemented yet"))
+    from . import catalog
+
+    try:
+        typer.echo(catalog.show(name), nl=False)
+    except BootstrapperError as err:
+        raise fail(err) from None
 
 
 def version_callback(value: bool) -> None:

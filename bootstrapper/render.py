@@ -7,6 +7,7 @@ so a user can extend an entry template or replace one partial by name.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,29 @@ from .errors import InputError, TemplateError
 from .profile import Profile
 
 ENTRY_TEMPLATES = {"cloud-config": "cloud-config.yaml.j2", "shell": "user-data.sh.j2"}
+
+
+class UserValue(str):
+    """A `vars` value. Printing one bare is a render error: it must pass `| sh` (a shell
+    word), `| yaml` (a YAML scalar) or `| raw` (verbatim, on purpose). No single default
+    quoting is right in both shell lines and YAML values, so the template must say which."""
+
+
+def _refuse_unquoted(value: Any) -> Any:
+    if isinstance(value, UserValue):
+        raise TemplateError(
+            f"a vars value ({_preview(value)}) is printed without a quoting filter: use "
+            "| sh in shell lines, | yaml in YAML values, or | raw to insert it verbatim")
+    return value
+
+
+def _preview(value: str) -> str:
+    return repr(value if len(value) <= 20 else value[:17] + "...")
+
+
+def raw(value: Any) -> str:
+    """The opt-out: insert a value verbatim (it is then the template's responsibility)."""
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -60,10 +84,11 @@ def environment(template_dir: str | None = None, entry_file: str | None = None):
         keep_trailing_newline=True,
         autoescape=False,
         auto_reload=False,
+        finalize=_refuse_unquoted,
     )
     env.filters.update(sh=quoting.sh, yaml=quoting.yaml_scalar,
                        yaml_block=quoting.yaml_block, json=quoting.json_string,
-                       strip_comments=quoting.strip_comments)
+                       strip_comments=quoting.strip_comments, raw=raw)
     env.globals.update(heredoc_delimiter=heredoc_delimiter, version=__version__)
     return env
 
@@ -94,7 +119,8 @@ def render(profile: Profile) -> Rendered:
     env = environment(profile.template_dir, profile.template)
     name = os.path.abspath(profile.template) if profile.template else \
         ENTRY_TEMPLATES["shell" if profile.format == "shell" else "cloud-config"]
-    context = {"profile": profile, "vars": dict(profile.vars), "version": __version__}
+    user_vars = {key: UserValue(value) for key, value in profile.vars.items()}
+    context = {"profile": profile, "vars": user_vars, "version": __version__}
     try:
         text = env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as err:
@@ -104,10 +130,22 @@ def render(profile: Profile) -> Rendered:
         raise TemplateError(f"template not found: {err.name} (looked in "
                             f"{', '.join(_search_path(profile))})") from err
     except jinja2.UndefinedError as err:
-        raise TemplateError(f"{_template_line(err)}: undefined variable: {err.message}") from err
+        raise TemplateError(f"{_template_line(err)}: {_undefined(err.message or '')}") from err
     except TemplateError as err:
         raise TemplateError(f"{_template_line(err)}: {err}") from err
     return Rendered(text=text, kind=_kind_of(text, profile), template=name)
+
+
+def _undefined(message: str) -> str:
+    match = re.fullmatch(r"'dict object' has no attribute '(.+)'", message)
+    if match:
+        name = match.group(1)
+        return (f"undefined variable: vars.{name} (set it with --var {name}=VALUE or "
+                f"under vars: in the profile)")
+    match = re.fullmatch(r"'(.+)' is undefined", message)
+    if match:
+        return f"undefined variable: {match.group(1)} (templates see profile, vars and version)"
+    return f"undefined: {message}"
 
 
 def _kind_of(text: str, profile: Profile) -> str:

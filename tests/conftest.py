@@ -7,14 +7,9 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+from support import run_cli
 
 
 def pytest_addoption(parser):
@@ -31,14 +26,6 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"instance test skipped but BOOTSTRAPPER_REQUIRE_INSTANCE=1: {reason}"
-
-
-def run_cli(*args: str, stdin: str | None = None, env: dict | None = None,
-            cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run the real console entry point in a fresh process."""
-    return subprocess.run([sys.executable, "-m", "bootstrapper", *args], input=stdin,
-                          capture_output=True, text=True, cwd=cwd or ROOT,
-                          env={**os.environ, **(env or {})}, check=False)
 
 
 @pytest.fixture

@@ -1,0 +1,19 @@
+"""Helpers the tests import (`from support import ...`; tests/ is on pytest's pythonpath)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+def run_cli(*args: str, stdin: str | None = None, env: dict | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the real console entry point in a fresh process."""
+    return subprocess.run([sys.executable, "-m", "bootstrapper", *args], input=stdin,
+                          capture_output=True, text=True, cwd=cwd or ROOT,
+                          env={**os.environ, **(env or {})}, check=False)

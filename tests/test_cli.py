@@ -1,0 +1,89 @@
+"""The CLI as users run it: a fresh process, exit codes, one-line errors, no traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from bootstrapper import __version__
+
+from support import ROOT
+
+
+def assert_clean_error(result, code=2, fragment=""):
+    assert result.returncode == code, result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert fragment in result.stderr
+
+
+def test_version(cli):
+    result = cli("--version")
+    assert (result.returncode, result.stdout) == (0, f"bootstrapper {__version__}\n")
+
+
+@pytest.mark.parametrize("command", [["render"], ["terraform"], ["launch-template"], ["lint"],
+                                     ["inspect"], ["templates", "list"], []])
+def test_help_everywhere(cli, command):
+    result = cli(*command, "--help")
+    assert result.returncode == 0 and "Usage:" in result.stdout
+
+
+def test_render_help_has_examples_and_every_option(cli):
+    from bootstrapper.profile import FIELDS
+
+    out = cli("render", "--help").stdout
+    assert "Examples:" in out
+    for field in FIELDS:
+        assert field.option in out
+
+
+def test_no_arguments_renders_the_working_default(cli):
+    result = cli("render")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("#cloud-config\n")
+    assert "ROLE=''" in result.stdout  # discovered at boot
+    assert "ENV_FILE='/run/bootstrapper/credentials.env'" in result.stdout
+
+
+@pytest.mark.parametrize("profile_text,fragment", [
+    ("app_usr: x\n", "did you mean 'app_user'"),
+    ("role: 'not a role'\n", "role:"),
+    ("env_file: creds.env\n", "env_file:"),
+    ("role: [unclosed\n", "not valid YAML"),
+    ("- a list\n", "mapping"),
+])
+def test_bad_profiles_exit_2_with_one_line(cli, tmp_path, profile_text, fragment):
+    path = tmp_path / "profile.yaml"
+    path.write_text(profile_text)
+    result = cli("render", str(path))
+    assert_clean_error(result, 2, fragment)
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_missing_profile_file(cli, tmp_path):
+    assert_clean_error(cli("render", str(tmp_path / "nope.yaml")), 2, "nope.yaml")
+
+
+def test_yaml_error_has_line_number(cli, tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("role: ok\napp_user: [\n")
+    assert_clean_error(cli("render", str(path)), 2, "p.yaml:3")
+
+
+def test_option_overrides_profile(cli):
+    out = cli("render", str(ROOT / "examples" / "web-app.yaml"), "--format", "shell",
+              "--app-user", "nginx").stdout
+    assert out.startswith("#!/bin/sh") and "APP_USER='nginx'" in out
+
+
+def test_output_file_is_written_whole(cli, tmp_path):
+    target = tmp_path / "user-data"
+    result = cli("render", "--output", str(target))
+    assert result.returncode == 0 and result.stdout == ""
+    assert target.read_text().startswith("#cloud-config")
+
+
+def test_refused_render_prints_nothing(cli, tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("token_ttl: 99999\n")
+    assert_clean_error(cli("render", str(path)), 2, "token_ttl")

@@ -1,0 +1,32 @@
+"""Every example's output in both formats is checked in under tests/golden/.
+
+A template change shows up as a reviewable diff of real user-data. Refresh after an
+intended change with `./dev golden` (pytest tests/test_golden.py --update-golden).
+"""
+
+from __future__ import annotations
+
+import pytest
+from support import EXAMPLES, ROOT, run_cli
+
+GOLDEN = ROOT / "tests" / "golden"
+FORMATS = {"cloud-config": "yaml", "shell": "sh"}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_golden(example, fmt, request):
+    result = run_cli("render", str(example.relative_to(ROOT)), "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    golden = GOLDEN / f"{example.stem}.{FORMATS[fmt]}"
+    if request.config.getoption("--update-golden"):
+        GOLDEN.mkdir(exist_ok=True)
+        golden.write_text(result.stdout)
+    assert golden.exists(), f"no golden file {golden.name}: run ./dev golden"
+    assert result.stdout == golden.read_text(), \
+        f"{golden.name} is out of date: review the diff, then ./dev golden"
+
+
+def test_no_stale_golden_files():
+    expected = {f"{e.stem}.{ext}" for e in EXAMPLES for ext in FORMATS.values()}
+    assert {p.name for p in GOLDEN.glob("*")} <= expected
