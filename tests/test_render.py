@@ -105,3 +105,16 @@ def test_every_request_in_the_helper_sends_the_token_header():
     assert text.count("curl -q") == 1 and '-H @"$WORK/headers"' in text
     assert text.count("wget --config") == 1
     assert "latest/meta-data" not in text.replace('get meta-data', '')
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("lockdown", [False, True])
+@pytest.mark.parametrize("refresh", [False, True])
+@pytest.mark.parametrize("extras", [{}, {"credential_process_file": "/run/b/p.json",
+                                          "service": "web", "role": "r"}])
+def test_every_feature_combination_validates(fmt, lockdown, refresh, extras):
+    """Sections of the helper come and go with the profile: each mix must stay clean."""
+    data = {"format": fmt, "lockdown": lockdown, "refresh": refresh, **extras}
+    if lockdown:
+        data["allow_user"] = ["app"]
+    build.build(profile.from_mapping(data))  # raises RefusedError on any finding

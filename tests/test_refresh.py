@@ -1,0 +1,141 @@
+"""Credentials that outlive the first start (issue 4), proven with real botocore.
+
+The real rendered helper runs `fetch`/`refresh` on this machine against the mock IMDSv2 on
+loopback (only those subcommands: nothing here touches the host's firewall or units); an
+app process running as uid 65534 reads the result through the generated AWS config.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import textwrap
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bootstrapper import build, profile
+from bootstrapper.testing.imds import Faults, Instance, MockImds
+
+NOBODY = 65534
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (chown to the app user)")
+
+
+@pytest.fixture
+def shared_dir():
+    """A root-owned 0755 directory the app user can traverse (pytest's tmp_path is 0700)."""
+    path = Path(tempfile.mkdtemp(prefix="bootstrapper-refresh-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path)
+
+
+def helper_script(directory: Path, url: str, **options) -> Path:
+    """The helper exactly as the cloud-config would install it, configured for `url`."""
+    data = {"imds_endpoint": url, "allow_custom_endpoint": True, "app_user": "nobody",
+            "env_file": str(directory / "creds" / "app.env"), "deadline": 10, **options}
+    document = yaml.safe_load(build.build(profile.from_mapping(data)).raw)
+    content = next(f["content"] for f in document["write_files"]
+                   if f["path"] == "/usr/local/sbin/bootstrapper-imds")
+    script = directory / "bootstrapper-imds"
+    script.write_text(content)
+    return script
+
+
+def run_helper(script: Path, command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["dash", str(script), command], capture_output=True, text=True,
+                          timeout=60, check=False)
+
+
+APP = textwrap.dedent("""
+    import sys, botocore.session
+    creds = botocore.session.Session().get_credentials()
+    print(creds.get_frozen_credentials().access_key, flush=True)
+    sys.stdin.readline()  # the test rewrites the files, then says go
+    print(creds.get_frozen_credentials().access_key, flush=True)
+""")
+
+
+def start_app(config: Path) -> subprocess.Popen:
+    """The app: uid 65534, no AWS_* variables, only AWS_CONFIG_FILE (as the drop-in sets)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_CONFIG_FILE=str(config), HOME="/nonexistent")
+    return subprocess.Popen(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                             sys.executable, "-c", APP], env=env, text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_botocore_renews_through_credential_process(shared_dir):
+    # 12 minutes: inside botocore's 15-minute advisory window, outside the 10-minute
+    # mandatory one, as a real credential nears its Expiration.
+    imds = MockImds(Faults(rotate=True), instance=Instance(lifetime=timedelta(minutes=12)))
+    with imds:
+        script = helper_script(shared_dir, imds.url,
+                               credential_process_file=str(shared_dir / "creds" / "process.json"))
+        first = run_helper(script, "fetch")
+        assert first.returncode == 0, first.stderr
+        config = shared_dir / "creds" / "aws-config"
+        app = start_app(config)
+        try:
+            assert app.stdout.readline().strip() == imds.credentials[0]["AccessKeyId"]
+            second = run_helper(script, "fetch")  # what the refresh timer does
+            assert second.returncode == 0, second.stderr
+            app.stdin.write("go\n")
+            app.stdin.flush()
+            renewed = app.stdout.readline().strip()
+        finally:
+            out, err = app.communicate(timeout=30)
+        assert renewed == imds.credentials[-1]["AccessKeyId"] != imds.credentials[0]["AccessKeyId"], err
+
+
+def test_files_are_private_to_the_app_user_and_well_formed(shared_dir):
+    with MockImds() as imds:
+        script = helper_script(shared_dir, imds.url,
+                               credential_process_file=str(shared_dir / "creds" / "process.json"))
+        assert run_helper(script, "fetch").returncode == 0
+        served = imds.credentials[-1]
+    creds = shared_dir / "creds"
+    for name in ("app.env", "process.json", "aws-config"):
+        info = (creds / name).stat()
+        assert (stat.S_IMODE(info.st_mode), info.st_uid) == (0o600, NOBODY), name
+    document = json.loads((creds / "process.json").read_text())
+    assert document == {"Version": 1, "AccessKeyId": served["AccessKeyId"],
+                        "SecretAccessKey": served["SecretAccessKey"],
+                        "SessionToken": served["Token"], "Expiration": served["Expiration"]}
+    config = (creds / "aws-config").read_text()
+    assert f"credential_process = cat {creds / 'process.json'}" in config
+    assert "region = eu-central-1" in config
+    assert not list(creds.glob(".*")), "a temporary file was left behind"
+
+
+@pytest.mark.parametrize("lifetime,asks_imds", [(timedelta(hours=6), False),
+                                                (timedelta(minutes=20), True)])
+def test_refresh_asks_imds_only_near_expiration(shared_dir, lifetime, asks_imds):
+    with MockImds(Faults(rotate=True), instance=Instance(lifetime=lifetime)) as imds:
+        script = helper_script(shared_dir, imds.url)
+        assert run_helper(script, "refresh").returncode == 0  # no file yet: fetches
+        before = len(imds.requests)
+        result = run_helper(script, "refresh")
+        assert result.returncode == 0, result.stderr
+        assert (len(imds.requests) > before) is asks_imds
+        env = (shared_dir / "creds" / "app.env").read_text()
+        assert f"AWS_ACCESS_KEY_ID={imds.credentials[-1]['AccessKeyId']}\n" in env
+
+
+def test_refuses_a_directory_other_users_can_write(shared_dir):
+    loose = shared_dir / "loose"
+    loose.mkdir()
+    loose.chmod(0o777)
+    with MockImds() as imds:
+        script = helper_script(shared_dir, imds.url, env_file=str(loose / "app.env"))
+        result = run_helper(script, "fetch")
+    assert result.returncode != 0
+    assert "writable by group or others" in result.stderr
+    assert not (loose / "app.env").exists()
