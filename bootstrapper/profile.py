@@ -21,6 +21,8 @@ IMDS_ENDPOINTS = ("http://169.254.169.254", "http://[fd00:ec2::254]")
 FORMATS = ("cloud-config", "shell", "mime")
 FIREWALLS = ("auto", "iptables", "nftables")
 DEFAULT_ENV_FILE = "/run/bootstrapper/credentials.env"
+# Fixed, so --format mime output is reproducible; refused if it occurs in any part.
+DEFAULT_MIME_BOUNDARY = "==BOOTSTRAPPER-MIME-BOUNDARY=="
 
 _ROLE = re.compile(r"[A-Za-z0-9_+=,.@-]{1,64}")
 _USER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
@@ -88,6 +90,17 @@ FIELDS: tuple[Field, ...] = (
           aliases=("var",), flag="--var"),
     Field("allow_custom_endpoint", "bool", False,
           "Accept any --imds-endpoint URL (tests only).", cli=True),
+    Field("mime_boundary", "boundary", DEFAULT_MIME_BOUNDARY,
+          "--format mime: the multipart boundary (refused if it occurs in a part)."),
+    # launch-template only (they describe the instance, not its user-data): not render
+    # options, not Terraform query keys; launch-template adds them as its own options.
+    Field("hop_limit", "int", 1,
+          "launch-template: HttpPutResponseHopLimit. 1 keeps IMDS tokens on the host; 2 lets "
+          "containers on a bridge network get one (refused with --lockdown).",
+          bounds=(1, 64), cli=False),
+    Field("iam_instance_profile", "instance_profile?", None,
+          "launch-template: the instance profile (name or ARN) that carries the role.",
+          cli=False),
 )
 FIELD_BY_KEY: dict[str, Field] = {f.name: f for f in FIELDS} | {
     alias: f for f in FIELDS for alias in f.aliases
@@ -122,6 +135,9 @@ class Profile:
     template_dir: str | None = None
     vars: dict[str, str] = field(default_factory=dict)
     allow_custom_endpoint: bool = False
+    mime_boundary: str = DEFAULT_MIME_BOUNDARY
+    hop_limit: int = 1
+    iam_instance_profile: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-able values (templates read these as `profile.*`)."""
@@ -274,6 +290,26 @@ def _as_list(f: Field, value: Any) -> list:
     raise _bad(f, value, "must be a string or a list of strings")
 
 
+_BOUNDARY = re.compile(r"[0-9A-Za-z'()+_,./:=?-]{1,70}")  # RFC 2046 bchars, less space
+_INSTANCE_PROFILE = re.compile(r"[A-Za-z0-9_+=,.@-]{1,128}"
+                               r"|arn:aws[a-z-]*:iam::[0-9]{12}:instance-profile/[A-Za-z0-9_+=,.@/-]+")
+
+
+def _check_boundary(f: Field, value: Any) -> str:
+    value = _check_str(f, value)
+    if not _BOUNDARY.fullmatch(value):
+        raise _bad(f, value, "must be 1-70 of letters, digits and '()+_,-./:=? (RFC 2046)")
+    return value
+
+
+def _check_instance_profile(f: Field, value: Any) -> str:
+    value = _check_str(f, value)
+    if not _INSTANCE_PROFILE.fullmatch(value):
+        raise _bad(f, value, "must be an instance profile name (letters, digits and _+=,.@-) "
+                   "or its ARN (arn:aws:iam::123456789012:instance-profile/NAME)")
+    return value
+
+
 _CHECKS: dict[str, Callable[[Field, Any], Any]] = {
     "choice": _check_choice,
     "role": _check_role,
@@ -288,6 +324,8 @@ _CHECKS: dict[str, Callable[[Field, Any], Any]] = {
     "strings": _check_strings,
     "localpath?": _check_optional(_check_localpath),
     "vars": _check_vars,
+    "boundary": _check_boundary,
+    "instance_profile?": _check_optional(_check_instance_profile),
 }
 
 
