@@ -291,8 +291,9 @@ def _as_list(f: Field, value: Any) -> list:
 
 
 _BOUNDARY = re.compile(r"[0-9A-Za-z'()+_,./:=?-]{1,70}")  # RFC 2046 bchars, less space
-_INSTANCE_PROFILE = re.compile(r"[A-Za-z0-9_+=,.@-]{1,128}"
-                               r"|arn:aws[a-z-]*:iam::[0-9]{12}:instance-profile/[A-Za-z0-9_+=,.@/-]+")
+_INSTANCE_PROFILE = re.compile(
+    r"[A-Za-z0-9_+=,.@-]{1,128}"
+    r"|arn:aws[a-z-]*:iam::[0-9]{12}:instance-profile/[A-Za-z0-9_+=,.@/-]+")
 
 
 def _check_boundary(f: Field, value: Any) -> str:
