@@ -1,0 +1,471 @@
+"""A simulated EC2 instance: a network namespace, an overlay of the Debian image, real cloud-init.
+
+    with SimulatedInstance(image.root()) as vm, MockImds(addresses=vm.imds_addresses,
+                                                          netns=vm.netns) as imds:
+        vm.seed(user_data)
+        boot = vm.boot()            # cloud-init init --local, init, modules config, final
+        assert boot.ok, boot.describe()
+        vm.read("/run/bootstrapper/credentials.env")
+
+The namespace has only loopback, with 169.254.169.254/32 and fd00:ec2::254/128 on it (and the
+instance's own address, the source of its requests): the instance's private network, where a mock (imds.py) or moto_server (MotoServer) is the IMDS.
+Every command runs as `ip netns exec NS unshare --mount --uts --pid --fork` and then chroot
+into the overlay, with fresh /proc and /sys and the host's /dev mounted inside that private
+mount namespace: the mounts vanish with the process, the hostname cloud-init sets stays
+inside, and nothing it started outlives it (the PID namespace ends with its first process).
+/run is a directory of the overlay that `reboot()` empties, as a tmpfs would be.
+
+Needs root, iproute2 (`ip netns`), util-linux (`unshare`) and overlayfs; `unavailable()` says
+why not, for a test to skip with.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+IMDS_V4 = "169.254.169.254"
+IMDS_V6 = "fd00:ec2::254"
+INSTANCE_V4 = "10.0.0.10"  # the instance's own address (its ENI's, on EC2)
+INSTANCE_V6 = "fd00::10"
+STAGES = (
+    ("local", ("init", "--local")),
+    ("network", ("init",)),
+    ("config", ("modules", "--mode", "config")),
+    ("final", ("modules", "--mode", "final")),
+)
+PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# Runs on the host side of the chroot, inside the private mount namespace: $1 is the root.
+_ENTER = """set -e
+root=$1; shift
+mount --make-rprivate /
+mount -t proc proc "$root/proc"
+mount -t sysfs sysfs "$root/sys"
+mount --rbind /dev "$root/dev"
+chroot "$root" /usr/bin/env -i PATH={path} LANG=C.UTF-8 HOME=/root "$@"
+""".format(path=PATH)
+FIREWALL_PACKAGES = ("iptables", "nftables")
+
+
+def unavailable(image_root: Path | None) -> str | None:
+    """Why the simulated instance cannot run here, or None when it can."""
+    if os.geteuid() != 0:
+        return "the simulated instance needs root (ip netns, mount, chroot)"
+    for tool in ("ip", "unshare", "mount", "nft"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (apt-get install iproute2 util-linux nftables)"
+    if image_root is None:
+        return ("the Debian test image is not built: run "
+                "`python -m bootstrapper.testing.image build` (./dev test does)")
+    probe = f"bst-probe-{secrets.token_hex(3)}"
+    made = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
+    if made.returncode != 0:
+        return f"cannot create a network namespace: {made.stderr.strip()}"
+    subprocess.run(["ip", "netns", "del", probe], capture_output=True)
+    return None
+
+
+@dataclass
+class Stage:
+    name: str
+    returncode: int
+    seconds: float
+    output: str  # cloud-init's own stdout and stderr for the stage
+
+
+@dataclass
+class Boot:
+    """One boot: cloud-init's stages, and the systemd units run around them."""
+
+    stages: list[Stage] = field(default_factory=list)
+    units: list[Stage] = field(default_factory=list)
+    started: float = 0.0  # time.time()
+    ended: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(s.returncode == 0 for s in self.stages + self.units)
+
+    def stage(self, name: str) -> Stage:
+        return next(s for s in self.stages if s.name == name)
+
+    @property
+    def seconds(self) -> float:
+        return self.ended - self.started
+
+    def describe(self) -> str:
+        lines = [f"{s.name}: exit {s.returncode} in {s.seconds:.1f}s" for s in self.stages]
+        lines += [f"unit {u.name}: exit {u.returncode}\n{u.output}" for u in self.units]
+        bad = [s for s in self.stages if s.returncode]
+        if bad:
+            lines.append(f"--- output of stage {bad[0].name} ---\n{bad[0].output[-3000:]}")
+        return "\n".join(lines)
+
+
+class SimulatedInstance:
+    """A network namespace plus an overlay of the image; create() / destroy() or a with-block."""
+
+    imds_addresses = [(IMDS_V4, 80), (IMDS_V6, 80)]
+
+    def __init__(self, image_root: Path, workdir: Path | None = None,
+                 name: str | None = None) -> None:
+        self.image = Path(image_root)
+        self.netns = name or f"bst-{secrets.token_hex(4)}"
+        self._own_workdir = workdir is None
+        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="bootstrapper-instance-"))
+        self.root = self.workdir / "root"
+        self.instance_id = f"i-{secrets.token_hex(8)}"
+        self._netns_made = self._mounted = False
+        self._children: list[subprocess.Popen] = []
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def create(self) -> "SimulatedInstance":
+        try:
+            self._ip("netns", "add", self.netns)
+            self._netns_made = True
+            self._ip("-n", self.netns, "link", "set", "lo", "up")
+            self._ip("-n", self.netns, "addr", "add", f"{IMDS_V4}/32", "dev", "lo")
+            self._ip("-n", self.netns, "addr", "add", f"{IMDS_V6}/128", "dev", "lo", "nodad")
+            self._own_address()
+            for sub in ("upper", "work"):
+                (self.workdir / sub).mkdir(parents=True, exist_ok=True)
+            self.root.mkdir(exist_ok=True)
+            _check(["mount", "-t", "overlay", "overlay", "-o",
+                    f"lowerdir={self.image},upperdir={self.workdir / 'upper'},"
+                    f"workdir={self.workdir / 'work'}", str(self.root)])
+            self._mounted = True
+        except BaseException:
+            self.destroy()
+            raise
+        return self
+
+    def destroy(self) -> None:
+        """Stop what was started in it, drop the namespace and the overlay. Safe to repeat."""
+        for child in self._children:
+            _stop(child)
+        self._children.clear()
+        if self._mounted:
+            subprocess.run(["umount", "-l", str(self.root)], capture_output=True)
+            self._mounted = False
+        if self._netns_made:
+            subprocess.run(["ip", "netns", "del", self.netns], capture_output=True)
+            self._netns_made = False
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> "SimulatedInstance":
+        return self.create()
+
+    def __exit__(self, *exc) -> None:
+        self.destroy()
+
+    # --- running things inside -----------------------------------------------------------
+
+    def command(self, argv: list[str] | tuple[str, ...]) -> list[str]:
+        """The host argv that runs `argv` in the instance (namespace, mounts, chroot)."""
+        return ["ip", "netns", "exec", self.netns, "unshare", "--mount", "--uts", "--pid",
+                "--fork", "--kill-child", "sh", "-c", _ENTER, "enter", str(self.root), *argv]
+
+    def run(self, argv, *, uid: int | None = None, timeout: float = 60,
+            input: str | None = None) -> subprocess.CompletedProcess:
+        """Run `argv` in the instance (as root, or as `uid` through setpriv); never raises on
+        a non-zero exit."""
+        if uid is not None:
+            argv = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--",
+                    *argv]
+        with subprocess.Popen(self.command(list(argv)), stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              start_new_session=True) as child:
+            try:
+                out, err = child.communicate(input, timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _stop(child)  # the private PID namespace takes everything in it along
+                raise
+        return subprocess.CompletedProcess(child.args, child.returncode, out, err)
+
+    def run_as(self, uid: int, argv) -> subprocess.CompletedProcess:
+        return self.run(argv, uid=uid)
+
+    def sh(self, script: str, *, uid: int | None = None,
+           timeout: float = 60) -> subprocess.CompletedProcess:
+        return self.run(["/bin/sh", "-c", script], uid=uid, timeout=timeout)
+
+    def spawn(self, argv, **popen) -> subprocess.Popen:
+        """Start a long-running process in the namespace (not chrooted: a host program such
+        as moto_server); stopped by destroy()."""
+        child = subprocess.Popen(["ip", "netns", "exec", self.netns, *argv],
+                                 start_new_session=True, **popen)
+        self._children.append(child)
+        return child
+
+    # --- files ---------------------------------------------------------------------------
+
+    def path(self, inside: str) -> Path:
+        """The host path of a path inside the instance (does not follow its symlinks)."""
+        return self.root / inside.lstrip("/")
+
+    def read(self, inside: str) -> str:
+        return self.path(inside).read_text()
+
+    def exists(self, inside: str) -> bool:
+        return os.path.lexists(self.path(inside))
+
+    def write(self, inside: str, content: str | bytes, mode: int = 0o644) -> None:
+        target = self.path(inside)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content.encode() if isinstance(content, str) else content)
+        target.chmod(mode)
+
+    def output_log(self) -> str:
+        """/var/log/cloud-init-output.log: everything the user-data printed."""
+        log = self.path("/var/log/cloud-init-output.log")
+        return log.read_text(errors="replace") if log.exists() else ""
+
+    def cloud_init_log(self) -> str:
+        log = self.path("/var/log/cloud-init.log")
+        return log.read_text(errors="replace") if log.exists() else ""
+
+    def failed_scripts(self) -> list[tuple[str, int]]:
+        """Scripts cloud-init's scripts_user ran that failed: (path, exit status)."""
+        return [(m.group(1), int(m.group(2))) for m in
+                re.finditer(r"Failed running (\S+) \[(\d+)\]", self.cloud_init_log())]
+
+    # --- shaping the image ---------------------------------------------------------------
+
+    def add_user(self, name: str, uid: int) -> None:
+        _check(self.command(["useradd", "--uid", str(uid), "--user-group", "--no-create-home",
+                             "--shell", "/usr/sbin/nologin", name]))
+
+    def remove_package(self, package: str) -> list[str]:
+        """Make this an image without `package`: its files gone from the overlay, and the
+        alternatives links that pointed at them (`iptables` -> iptables-nft). dpkg still
+        lists it; nothing at boot asks dpkg."""
+        listing = self.path(f"/var/lib/dpkg/info/{package}.list")
+        removed = []
+        for line in listing.read_text().splitlines():
+            target = self.path(line)
+            if line and (target.is_symlink() or target.is_file()):
+                target.unlink()
+                removed.append(line)
+        for directory in ("/usr/bin", "/usr/sbin", "/etc/alternatives"):
+            for entry in self.path(directory).iterdir():
+                if entry.is_symlink() and not self._resolves(entry):
+                    entry.unlink()
+                    removed.append(f"{directory}/{entry.name}")
+        return removed
+
+    def _resolves(self, link: Path) -> bool:
+        """Whether a symlink inside the instance resolves there (absolute targets are
+        relative to the instance root, not the host's)."""
+        for _ in range(16):
+            target = os.readlink(link)
+            link = self.path(target) if target.startswith("/") else link.parent / target
+            if not link.is_symlink():
+                return link.exists()
+        return False
+
+    def set_sh(self, shell: str) -> None:
+        """Make /bin/sh a symlink to `shell` (dash, bash or busybox, in /usr/bin)."""
+        link = self.path("/usr/bin/sh")
+        link.unlink()
+        link.symlink_to(shell)
+
+    # --- booting -------------------------------------------------------------------------
+
+    def seed(self, user_data: bytes | str, instance_id: str | None = None) -> None:
+        """The NoCloud seed cloud-init reads: user-data and an instance-id (the same id on a
+        later boot is a reboot; a new one makes cloud-init run the user-data again)."""
+        self.instance_id = instance_id or self.instance_id
+        self.write("/var/lib/cloud/seed/nocloud/user-data", user_data, 0o600)
+        self.write("/var/lib/cloud/seed/nocloud/meta-data",
+                   f"instance-id: {self.instance_id}\nlocal-hostname: simulated\n", 0o600)
+
+    def boot(self, hooks: dict | None = None, timeout: float = 300) -> Boot:
+        """cloud-init's four stages, in order, as systemd would start them. `hooks` maps a
+        stage name (local, network, config, final) to a callable run just before it.
+        A stage that fails ends the boot, like a failed unit that later ones require."""
+        result = Boot(started=time.time())
+        for name, args in STAGES:
+            if hooks and name in hooks:
+                hooks[name]()
+            result.stages.append(self._timed(name, ["cloud-init", *args], timeout))
+            if result.stages[-1].returncode != 0 and name != "final":
+                break
+        result.ended = time.time()
+        return result
+
+    def reboot(self, timeout: float = 300) -> Boot:
+        """A reboot: the firewall and /run are empty again; the units the user-data enabled
+        for sysinit.target run first (as systemd starts them before cloud-init-local), then
+        cloud-init's stages with the same instance id, then the other enabled units."""
+        self.flush_firewall()
+        self.clear_run()
+        started = time.time()
+        early = [u for u in self.enabled_units() if u[0] == "sysinit.target"]
+        late = [u for u in self.enabled_units() if u[0] != "sysinit.target"]
+        units = [self.start_unit(unit) for _, unit in early]
+        result = self.boot(timeout=timeout)
+        units += [self.start_unit(unit) for _, unit in late]
+        result.units, result.started, result.ended = units, started, time.time()
+        return result
+
+    def _timed(self, name: str, argv: list[str], timeout: float) -> Stage:
+        start = time.monotonic()
+        try:
+            done = self.run(argv, timeout=timeout)
+            code, out = done.returncode, done.stdout + done.stderr
+        except subprocess.TimeoutExpired as err:
+            code, out = -1, f"timed out after {timeout}s\n{_text(err.stdout)}{_text(err.stderr)}"
+        return Stage(name, code, time.monotonic() - start, out)
+
+    def clear_run(self) -> None:
+        """/run is a tmpfs on a real instance: empty at every boot."""
+        run = self.path("/run")
+        for entry in run.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+
+    # --- systemd, without systemd -----------------------------------------------------------
+
+    def enabled_units(self) -> list[tuple[str, str]]:
+        """(target, unit) for every `.wants` link in /etc/systemd/system that the image did
+        not have: what the user-data enabled, in name order."""
+        found = []
+        base = self.path("/etc/systemd/system")
+        for wants in sorted(base.glob("*.wants")):
+            target = wants.name[: -len(".wants")]
+            for link in sorted(wants.iterdir()):
+                pristine = self.image / "etc/systemd/system" / wants.name / link.name
+                if not os.path.lexists(pristine):
+                    found.append((target, link.name))
+        return found
+
+    def start_unit(self, unit: str, timeout: float = 120) -> Stage:
+        """Run a unit's ExecStart lines in the instance, as systemd would for a oneshot
+        (a timer starts nothing at boot here: its service has its own target)."""
+        text = self._unit_text(unit)
+        commands = re.findall(r"^ExecStart=(.+)$", text, re.M)
+        outputs, code, start = [], 0, time.monotonic()
+        for line in commands:
+            ignore = line.startswith("-")
+            done = self.run(["/bin/sh", "-c", "exec " + line.lstrip("-@:+!")], timeout=timeout)
+            outputs.append(done.stdout + done.stderr)
+            if done.returncode and not ignore:
+                code = done.returncode
+                break
+        return Stage(unit, code, time.monotonic() - start, "".join(outputs))
+
+    def _unit_text(self, unit: str) -> str:
+        for directory in ("/etc/systemd/system", "/lib/systemd/system"):
+            if self.path(f"{directory}/{unit}").is_file():
+                return self.read(f"{directory}/{unit}")
+        raise FileNotFoundError(f"unit {unit} not found in the instance")
+
+    # --- the firewall ---------------------------------------------------------------------
+
+    def ruleset(self) -> str:
+        """The namespace's whole firewall (iptables-nft rules included), without counters."""
+        return _check(["ip", "netns", "exec", self.netns, "nft", "-s", "list", "ruleset"])
+
+    def flush_firewall(self) -> None:
+        _check(["ip", "netns", "exec", self.netns, "nft", "flush", "ruleset"])
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def _own_address(self) -> None:
+        """The instance's own address, the source of its IMDS traffic, as on EC2. Left to
+        itself the kernel would pick the IMDS address as the source too, and then the reset
+        a REJECT rule sends back would be addressed to the IMDS address, meet the same rule
+        and vanish: the client would hang instead of being refused."""
+        ns = ("-n", self.netns)
+        self._ip(*ns, "addr", "add", f"{INSTANCE_V4}/32", "dev", "lo")
+        self._ip(*ns, "addr", "add", f"{INSTANCE_V6}/128", "dev", "lo", "nodad")
+        self._ip(*ns, "route", "change", "local", IMDS_V4, "dev", "lo", "table", "local",
+                 "proto", "kernel", "scope", "host", "src", INSTANCE_V4)
+        self._ip(*ns, "-6", "route", "del", "local", IMDS_V6, "table", "local")
+        self._ip(*ns, "-6", "route", "add", "local", IMDS_V6, "dev", "lo", "table", "local",
+                 "proto", "kernel", "metric", "0", "src", INSTANCE_V6)
+
+    def _ip(self, *args: str) -> None:
+        _check(["ip", *args])
+
+
+class MotoServer:
+    """moto_server serving its IMDS inside an instance's namespace: a second, independent
+    peer (it accepts any token and prints compact JSON). `requests` are (method, path,
+    status) from its access log."""
+
+    def __init__(self, instance: SimulatedInstance, host: str = IMDS_V4,
+                 executable: str = "moto_server") -> None:
+        self.instance, self.host, self.executable = instance, host, executable
+        self.log = instance.workdir / f"moto-{secrets.token_hex(3)}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> "MotoServer":
+        with open(self.log, "wb") as log:
+            self.process = self.instance.spawn(
+                [self.executable, "-H", self.host, "-p", "80"], stdout=log,
+                stderr=subprocess.STDOUT)
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"moto_server exited: {self.log.read_text()[-2000:]}")
+            if "Running on" in self.log.read_text(errors="replace"):
+                return self
+            time.sleep(0.05)
+        raise RuntimeError(f"moto_server did not start in {timeout}s")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop(self.process)
+            self.process = None
+
+    def __enter__(self) -> "MotoServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def requests(self) -> list[tuple[str, str, int]]:
+        text = self.log.read_text(errors="replace")
+        return [(m.group(1), m.group(2), int(m.group(3))) for m in
+                re.finditer(r'"([A-Z]+) (\S+) HTTP/[0-9.]+" (\d{3})', text)]
+
+
+def _check(argv: list[str]) -> str:
+    done = subprocess.run(argv, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv[:6])}... failed ({done.returncode}): "
+                           f"{done.stderr.strip()[-2000:]}")
+    return done.stdout
+
+
+def _stop(child: subprocess.Popen) -> None:
+    if child.poll() is None:
+        try:
+            os.killpg(child.pid, signal.SIGTERM)
+            child.wait(timeout=5)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(child.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            child.wait()
+
+
+def _text(data) -> str:
+    if data is None:
+        return ""
+    return data.decode(errors="replace") if isinstance(data, bytes) else data
