@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import encode, render, validate
-from .errors import RefusedError
+from .errors import ProfileError, RefusedError
 from .profile import Profile
 
 
@@ -33,8 +33,11 @@ def build(profile: Profile) -> Built:
     if profile.format == "mime":
         from . import mime  # lazy: only for --format mime
 
-        raw = mime.assemble(raw, rendered.kind, profile.parts)
+        raw = mime.assemble(raw, rendered.kind, profile.parts, profile.mime_boundary)
         kind = "mime"
+    elif profile.parts:
+        raise ProfileError("parts", f"need --format mime: a {profile.format} user-data is "
+                           "one document and cannot carry other parts")
     return Built(encode.finish(raw, gzip=profile.gzip, base64=profile.base64), raw, kind)
 
 

@@ -125,6 +125,7 @@ def _relative_to(data: dict[str, Any], base: Path) -> dict[str, Any]:
 
 RENDER_EPILOG = """Examples:
 
+\b
   bootstrapper render                                   # working default: role discovered
   bootstrapper render examples/web-app.yaml             # a profile
   bootstrapper render --format shell --role app-role --app-user app --lockdown
@@ -162,23 +163,66 @@ def terraform() -> None:
 # --- launch-template (issue 5: owned by bootstrapper/launch_template.py) ---------------
 
 
-@app.command("launch-template")
-@with_render_options([])
+LAUNCH_TEMPLATE_EPILOG = """\b
+Examples:
+  bootstrapper launch-template examples/web-app.yaml --iam-instance-profile web-app \\
+      --output lt.json
+  aws ec2 create-launch-template --launch-template-name web-app \\
+      --launch-template-data file://lt.json
+  bootstrapper launch-template --format mime --part app.yaml --gzip --hop-limit 2  # containers
+
+\b
+UserData is always base64 (the API wants it so); --base64 is refused: it would encode twice.
+"""
+
+
+@app.command("launch-template", epilog=LAUNCH_TEMPLATE_EPILOG)
+@with_render_options([_option(f) for f in FIELDS if f.name in ("hop_limit",
+                                                                 "iam_instance_profile")])
 def launch_template(**options: Any) -> None:
-    """JSON for `aws ec2 create-launch-template --launch-template-data file://...`."""
-    raise fail(BootstrapperError("launch-template is not implemented yet"))
+    """JSON for `aws ec2 create-launch-template --launch-template-data file://...`:
+    UserData (base64), MetadataOptions (IMDSv2 required), IamInstanceProfile."""
+    from .launch_template import render as render_launch_template
+
+    try:
+        prof = resolve_profile(options.pop("profile_path"), options)
+        write_output(render_launch_template(prof), prof.output)
+    except BootstrapperError as err:
+        raise fail(err) from None
 
 
-# --- inspect (issue 5: owned by bootstrapper/inspect.py) ------------------------------
+# --- inspect (issue 5: owned by bootstrapper/explain.py) ------------------------------
 
 
 @app.command("inspect")
 def inspect_cmd(
     path: Annotated[str, typer.Argument(help="User-data file (- for stdin).")],
     output_format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    extract: Annotated[Optional[str], typer.Option(
+        "--extract", metavar="DIR", help="Also write each part's exact bytes to "
+        "DIR/NN-FILENAME.")] = None,
 ) -> None:
-    """Show what cloud-init will see in existing user-data (base64 → gzip → MIME → parts)."""
-    raise fail(BootstrapperError("inspect is not implemented yet"))
+    """Show what cloud-init will see in existing user-data (base64 → gzip → MIME → parts):
+    each part's type, size and summary, the sizes against EC2's limit, and the order
+    scripts run in. Exit 1 when cloud-init would not get working user-data."""
+    import json
+
+    from . import explain
+
+    try:
+        if output_format not in ("text", "json"):
+            raise BootstrapperError(f"--format: must be text or json (got {output_format!r})")
+        data = explain.read_input(path, sys.stdin.buffer)
+        report = explain.explain(data)
+        if extract:
+            explain.extract(report, extract)
+    except BootstrapperError as err:
+        raise fail(err) from None
+    if output_format == "json":
+        typer.echo(json.dumps({"path": path, **report.as_dict()}, indent=2, sort_keys=True))
+    else:
+        typer.echo(explain.format_text(report), nl=False)
+    raise typer.Exit(1 if report.errors else 0)
 
 
 # --- lint (issue 6: owned by bootstrapper/lint/) ---------------------------------------

@@ -1,11 +1,16 @@
 """The Terraform `external` data source protocol.
 
-stdin: one JSON object whose values are all strings (the data source's `query`; keys are the
-render options with `_`). stdout: one JSON object of strings: `user_data` (the text
-cloud-init reads), `user_data_base64` (the bytes EC2 takes, gzipped when `gzip` = "true",
-then base64: for `aws_launch_template.user_data` or `aws_instance.user_data_base64`),
-`sha256` (hex, of those bytes before base64) and `size_bytes` (their length).
-Errors: one line on stderr, exit non-zero, nothing on stdout.
+Terraform runs the program without a shell, in the data source's working_dir, with its own
+environment; it writes the `query` as one JSON object of strings to stdin and closes it.
+stdin: that object (keys are the render options with `_`). stdout: one JSON object of
+strings: `user_data` (the text cloud-init reads, after any gzip is undone),
+`user_data_base64` (the bytes EC2 takes, gzipped when `gzip` = "true", then base64: for
+`aws_launch_template.user_data` or `aws_instance.user_data_base64`), `sha256` (hex, of
+those bytes before base64) and `size_bytes` (their length: what EC2 counts).
+Errors: one line on stderr, exit non-zero, nothing at all on stdout.
+
+The bytes are read and written as UTF-8 / ASCII whatever the locale, and the output JSON
+is ASCII with sorted keys, so the same query gives byte-identical output everywhere.
 """
 
 from __future__ import annotations
@@ -13,15 +18,24 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import IO
+from typing import IO, Any
 
 from .errors import EXIT_USAGE, BootstrapperError, ProfileError
 
-_NOT_QUERY_KEYS = {"output": "Terraform reads the result from stdout",
-                   "base64": "user_data_base64 is always in the result"}
+_NOT_QUERY_KEYS = {
+    "output": "Terraform reads the result from stdout",
+    "base64": "user_data_base64 is always in the result; base64-encoding user_data too "
+              "would hand cloud-init base64 text",
+    "hop_limit": "it belongs to the launch template: set metadata_options "
+                 "{ http_put_response_hop_limit } in aws_launch_template",
+    "iam_instance_profile": "it belongs to the launch template: set iam_instance_profile "
+                            "in aws_launch_template",
+}
+_LIST_KEYS = ("parts", "part")  # comma-separated, or a JSON list (jsonencode) when a
+# part spec itself has a comma, as merge types do: "dict(no_replace,recurse_list)"
 
 
-def result(query: dict) -> dict[str, str]:
+def result(query: dict[str, str]) -> dict[str, str]:
     """The data source result for a parsed query (raises BootstrapperError)."""
     from . import profile as profile_mod
     from .build import build
@@ -29,44 +43,115 @@ def result(query: dict) -> dict[str, str]:
     for key, why in _NOT_QUERY_KEYS.items():
         if key in query:
             raise ProfileError(key, f"is not a query key: {why}")
-    prof = profile_mod.from_query(query)
+    rest = {k: v for k, v in query.items() if k not in _LIST_KEYS}
+    lists = {k: _split_list(k, v) for k, v in query.items() if k in _LIST_KEYS}
+    prof = profile_mod.from_query(rest)
+    if lists:
+        prof = profile_mod.from_mapping(lists, base=prof, source="query")
     built = build(prof)
     payload = built.user_data  # gzipped when asked; never base64 here (refused above)
-    try:
-        text = built.raw.decode("utf-8")
-    except UnicodeDecodeError:  # pragma: no cover - rendered text is always UTF-8
-        text = ""
     return {
-        "user_data": text,
+        "user_data": built.raw.decode("utf-8", "replace"),
         "user_data_base64": base64.b64encode(payload).decode("ascii"),
         "sha256": hashlib.sha256(payload).hexdigest(),
         "size_bytes": str(len(payload)),
     }
 
 
-def parse_query(text: str) -> dict:
-    if not text.strip():
+def _split_list(key: str, value: Any) -> list[str]:
+    if not isinstance(value, str):
+        raise ProfileError(key, f"every query value must be a string, as Terraform sends "
+                           f"them (got {type(value).__name__})")
+    if value.lstrip().startswith("["):
+        try:
+            items = json.loads(value)
+        except ValueError as err:
+            raise ProfileError(key, f"looks like a JSON list but is not one: {err}") from err
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise ProfileError(key, "must be a JSON list of strings, as jsonencode() writes it")
+        return items
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ProfileError(key, "appears twice in the query")
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_query(data: bytes | str) -> dict[str, Any]:
+    """stdin → the query object; every way it can be wrong is a one-line ProfileError."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise ProfileError("query", f"stdin is not UTF-8 (byte {err.start}); Terraform "
+                               "sends UTF-8 JSON") from err
+    if not data.strip():
         raise ProfileError("query", "stdin was empty: Terraform sends the query as one JSON "
                            "object; run this as an `external` data source program")
     try:
-        query = json.loads(text)
+        query = json.loads(data, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except RecursionError as err:
+        raise ProfileError("query", "stdin is not a query: JSON nested too deeply") from err
     except ValueError as err:
         raise ProfileError("query", f"stdin is not valid JSON: {err}") from err
     if not isinstance(query, dict):
-        raise ProfileError("query", "must be a JSON object of strings")
+        raise ProfileError("query", f"must be one JSON object of strings (got "
+                           f"{_json_kind(query)})")
     return query
 
 
-def main(stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
+def _json_kind(value: Any) -> str:
+    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split()) or "unknown error"
+
+
+def main(stdin: IO, stdout: IO, stderr: IO) -> int:
     """Run the protocol; return the exit code. Prints nothing to stdout on error."""
     try:
-        out = result(parse_query(stdin.read()))
+        if _isatty(stdin):
+            raise ProfileError("query", "stdin is a terminal: Terraform writes the query as "
+                               "JSON on stdin, e.g. echo '{\"role\": \"app\"}' | "
+                               "bootstrapper terraform")
+        out = result(parse_query(getattr(stdin, "buffer", stdin).read()))
+        text = json.dumps(out, sort_keys=True, ensure_ascii=True) + "\n"
     except BootstrapperError as err:
-        stderr.write(f"bootstrapper terraform: error: {err}\n")
-        return err.exit_code
-    except (UnicodeDecodeError, OSError) as err:
-        stderr.write(f"bootstrapper terraform: error: cannot read the query: {err}\n")
-        return EXIT_USAGE
-    stdout.write(json.dumps(out, sort_keys=True) + "\n")
-    stdout.flush()
+        return _error(stderr, str(err), err.exit_code)
+    except (OSError, MemoryError) as err:
+        return _error(stderr, f"cannot read the query: {err}", EXIT_USAGE)
+    except Exception as err:  # noqa: BLE001 - the protocol allows one line, never a traceback
+        return _error(stderr, f"internal error, please report it: {type(err).__name__}: "
+                      f"{err}", EXIT_USAGE)
+    sink = getattr(stdout, "buffer", None)
+    if sink is not None:
+        sink.write(text.encode("ascii"))
+        sink.flush()
+    else:
+        stdout.write(text)
+        stdout.flush()
     return 0
+
+
+def _isatty(stream: IO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _error(stderr: IO, message: str, code: int) -> int:
+    stderr.write(f"bootstrapper terraform: error: {_one_line(message)}\n")
+    stderr.flush()
+    return code

@@ -1,0 +1,68 @@
+"""`bootstrapper launch-template`: JSON for `aws ec2 create-launch-template
+--launch-template-data file://FILE`.
+
+Unlike `run-instances --user-data`, a launch template's `UserData` is not encoded for you:
+the API wants base64 text there. So this command always base64-encodes, once, and refuses
+--base64 (which would make cloud-init receive base64 text instead of user-data).
+
+MetadataOptions pin IMDSv2: tokens required, the endpoint on, a hop limit of 1 so a token
+never leaves the host (2 is the documented opt-in for containers on a bridge network, and is
+refused with --lockdown, whose owner-match rules do not see forwarded container traffic).
+IPv6 is enabled only when the user-data talks to the IPv6 endpoint.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from .errors import ProfileError
+from .profile import IMDS_ENDPOINTS, Profile
+
+IPV6_ENDPOINT = IMDS_ENDPOINTS[1]
+
+
+def check(profile: Profile) -> None:
+    """Refuse option combinations that would make a broken or weaker launch template."""
+    if profile.base64:
+        raise ProfileError("base64", "launch-template always base64-encodes UserData (the "
+                           "API takes base64 there); --base64 would encode it twice and "
+                           "cloud-init would see base64 text, not user-data. Drop --base64")
+    if profile.hop_limit > 1 and profile.lockdown:
+        raise ProfileError("hop_limit", f"{profile.hop_limit} lets containers on a bridge "
+                           "network reach IMDS, and --lockdown's owner-match rules do not "
+                           "see their forwarded traffic; keep --hop-limit 1 with --lockdown")
+
+
+def metadata_options(profile: Profile) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "HttpEndpoint": "enabled",
+        "HttpPutResponseHopLimit": profile.hop_limit,
+        "HttpTokens": "required",
+    }
+    if profile.imds_endpoint == IPV6_ENDPOINT:
+        options["HttpProtocolIpv6"] = "enabled"
+    return options
+
+
+def launch_template_data(profile: Profile, user_data: bytes) -> dict[str, Any]:
+    """The `LaunchTemplateData` structure; `user_data` as EC2 counts it (raw or gzipped)."""
+    data: dict[str, Any] = {
+        "MetadataOptions": metadata_options(profile),
+        "UserData": base64.b64encode(user_data).decode("ascii"),
+    }
+    if profile.iam_instance_profile:
+        key = "Arn" if profile.iam_instance_profile.startswith("arn:") else "Name"
+        data["IamInstanceProfile"] = {key: profile.iam_instance_profile}
+    return data
+
+
+def render(profile: Profile) -> bytes:
+    """Build the user-data and return the JSON document (sorted keys, one trailing newline)."""
+    from .build import build
+
+    check(profile)
+    built = build(profile)
+    document = launch_template_data(profile, built.user_data)
+    return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("ascii")
