@@ -278,6 +278,9 @@ def _check_vars(f: Field, value: Any) -> dict[str, str]:
                                "and _, not starting with a digit")
         if isinstance(val, bool) or not isinstance(val, (str, int, float)):
             raise ProfileError(f"{f.name}.{key}", f"must be a string (got {type(val).__name__})")
+        if "\x00" in str(val):
+            raise ProfileError(f"{f.name}.{key}", "must not contain a NUL byte: no shell word "
+                               "or file can carry one")
         out[key] = str(val)
     return out
 
@@ -417,6 +420,9 @@ def _finish(p: Profile) -> Profile:
     if p.allow_users and not p.lockdown:
         raise ProfileError("allow_users", "only means something with lockdown: add "
                            "--lockdown or drop --allow-user")
+    if p.aws_config_file and not p.credential_process_file:
+        raise ProfileError("aws_config_file", "only means something with "
+                           "credential_process_file (its profile runs that file's reader)")
     if "root" in p.allow_users:
         raise ProfileError("allow_users", "root can always reach IMDS; drop it from the list")
     files = [p.env_file, p.credential_process_file, p.effective_aws_config_file]

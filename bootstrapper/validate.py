@@ -10,12 +10,17 @@ are `shellcheck -s sh` clean.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from . import cache, schema, shellcheck
 from .problem import Problem
 from .shellcheck import Script
 
+# SC2016 (a `$` in single quotes: meant to expand?) and SC1003 (a `\` in single quotes:
+# meant to escape a quote?) question the intent of single-quoted words. In rendered output
+# those words come from the `sh` filter, whose whole point is a literal value.
+RENDER_EXCLUDE = ("SC1003", "SC2016")
 SH_SHEBANG = re.compile(r"#!\s*(/usr)?/bin/(env\s+)?(sh|dash|ash|bash)\b")
 _HEREDOC = re.compile(r"<<-?\s*'([A-Za-z_][A-Za-z0-9_]*)'\s*$")
 
@@ -115,12 +120,12 @@ def _carried_scripts(document: dict, node: Any, origin: str):
         if isinstance(content, str) and SH_SHEBANG.match(content) and not entry.get("encoding"):
             scalar = _child(_child(_child(node, "write_files"), str(index)), "content")
             offset = scalar.start_mark.line + (1 if scalar.style in ("|", ">") else 0)
-            yield Script(content, origin, offset, _shell_of(content))
+            yield Script(content, origin, offset, _shell_of(content), RENDER_EXCLUDE)
     for module in ("bootcmd", "runcmd"):
         for index, item in enumerate(document.get(module) or []):
             if isinstance(item, str):
                 line = _child(_child(node, module), str(index)).start_mark.line
-                yield Script(item + "\n", origin, line, "sh", exclude=("SC2148",))
+                yield Script(item + "\n", origin, line, "sh", ("SC2148",) + RENDER_EXCLUDE)
 
 
 def _shell_of(script: str) -> str:
@@ -134,8 +139,8 @@ def _shell_of(script: str) -> str:
 def _check_shell(text: str, origin: str) -> list[Problem]:
     if not text.startswith("#!"):
         return [_problem(origin, 1, "format", "a shell user-data must start with '#!'")]
-    scripts = [Script(text, origin, 0, _shell_of(text))]
-    scripts += heredoc_scripts(text, origin)
+    scripts = [Script(text, origin, 0, _shell_of(text), RENDER_EXCLUDE)]
+    scripts += [replace(s, exclude=RENDER_EXCLUDE) for s in heredoc_scripts(text, origin)]
     return shellcheck.check(scripts)
 
 

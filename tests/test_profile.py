@@ -36,6 +36,7 @@ def test_defaults_are_the_documented_ones():
     ({"vars": {"1bad": "x"}}, "vars.1bad", "variable name"),
     ({"vars": {"ok": ["list"]}}, "vars.ok", "string"),
     ({"env_file": "/run/a", "credential_process_file": "/run/a"}, "env_file", "different"),
+    ({"aws_config_file": "/run/c"}, "aws_config_file", "credential_process_file"),
 ])
 def test_bad_values_name_the_field(data, field, fragment):
     with pytest.raises(ProfileError) as info:

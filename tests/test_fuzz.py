@@ -1,0 +1,83 @@
+"""Hostile strings in every free-text input: a clear ProfileError, or output that still parses
+(YAML, dash -n) and carries the value only as one literal (issue 2, issue 10)."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from bootstrapper import build, profile, quoting
+from bootstrapper.errors import BootstrapperError, ProfileError
+
+HOSTILE = ["'", '"', "$(touch /tmp/canary)", "`touch /tmp/canary`", "a\nb", "---", "- x: y",
+           "#", "é✓😀", "\\", "${IFS}", ";reboot;", "\r\n", "key: value", "|", "BOOTSTRAPPER_EOF"]
+hostile = st.one_of(st.sampled_from(HOSTILE), st.text(min_size=1, max_size=40),
+                    st.lists(st.sampled_from(HOSTILE), min_size=1, max_size=4).map("".join),
+                    st.builds(lambda a, b: f"/run/{a}{b}", st.sampled_from(HOSTILE), st.text(max_size=5)))
+FIELDS = ["role", "app_user", "env_file", "credential_process_file", "aws_config_file",
+          "service", "imds_endpoint", "allow_user"]
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def parses(built: build.Built, fmt: str) -> str:
+    text = built.raw.decode()
+    if fmt == "cloud-config":
+        document = yaml.safe_load(text)
+        assert isinstance(document, dict) and document["runcmd"]
+        return "\n".join(f["content"] for f in document["write_files"])
+    assert subprocess.run(["dash", "-n"], input=text, text=True, check=False).returncode == 0
+    return text
+
+
+@pytest.mark.parametrize("fmt", ["cloud-config", "shell"])
+@pytest.mark.parametrize("field", FIELDS)
+@SETTINGS
+@given(value=hostile)
+def test_profile_fields(field, fmt, value):
+    data = {"format": fmt, field: [value] if field == "allow_user" else value}
+    if field == "allow_user":
+        data["lockdown"] = True
+    if field == "aws_config_file":
+        data["credential_process_file"] = "/run/bootstrapper/process.json"
+    try:
+        p = profile.from_mapping(data)
+    except ProfileError as err:
+        assert "\n" not in str(err).strip() or "got" in str(err)
+        return
+    scripts = parses(build.build(p), fmt)
+    stored = getattr(p, profile.FIELD_BY_KEY[field].name)
+    if isinstance(stored, str) and field != "service":
+        assert quoting.sh(stored) in scripts  # reaches the script as one quoted word
+
+
+TEMPLATES = {
+    "shell": '{% extends "user-data.sh.j2" %}{% block after_credentials %}\n'
+             'printf %s {{ vars.v | sh }} >/tmp/value\n{% endblock %}\n',
+    "cloud-config": '{% extends "cloud-config.yaml.j2" %}{% block cloud_config %}\n'
+                    'final_message: {{ vars.v | yaml }}\n{% endblock %}'
+                    '{% block after_credentials %}\nprintf %s {{ vars.v | sh }} >/tmp/value\n'
+                    '{% endblock %}\n',
+}
+
+
+@pytest.mark.parametrize("fmt", TEMPLATES)
+@SETTINGS
+@given(value=hostile)
+def test_vars_through_both_filters(fmt, value, tmp_path_factory):
+    template = tmp_path_factory.mktemp("t") / f"t.{fmt}.j2"
+    template.write_text(TEMPLATES[fmt])
+    if "\x00" in value:
+        with pytest.raises(ProfileError, match="vars.v: must not contain a NUL"):
+            profile.from_mapping({"template": str(template), "vars": {"v": value}})
+        return
+    try:
+        built = build.build(profile.from_mapping({"template": str(template), "vars": {"v": value}}))
+    except BootstrapperError as err:
+        pytest.fail(f"hostile var refused: {err}")
+    scripts = parses(built, fmt)
+    assert f"printf %s {quoting.sh(value)} >/tmp/value" in scripts
+    if fmt == "cloud-config":
+        assert yaml.safe_load(built.raw)["final_message"] == value
