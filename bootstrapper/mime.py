@@ -50,7 +50,7 @@ KNOWN_TYPES = tuple(sorted(set(PREFIX_TYPES.values()) | set(HEADER_ONLY_TYPES)))
 _SCRIPT_TYPES = ("text/x-shellscript", "text/cloud-boothook") + HEADER_ONLY_TYPES
 _MERGEABLE = ("text/cloud-config", "text/jinja2")
 
-_TYPE = re.compile(r"[a-z0-9][a-z0-9.+-]*/[a-z0-9][a-z0-9.+-]*")
+_TYPE = re.compile(r"(text|application)/[a-z0-9][a-z0-9.+-]*", re.IGNORECASE)
 _MERGE = re.compile(r"(list|dict|str)\(([a-z_,]*)\)(\+(list|dict|str)\(([a-z_,]*)\))*")
 _MERGE_OPTIONS = {"append", "prepend", "replace", "no_replace", "recurse_str", "recurse_dict",
                   "recurse_array", "recurse_list", "allow_delete"}
@@ -99,7 +99,7 @@ def parse_spec(spec: str) -> PartSpec:
             break
         if key in found:
             raise ProfileError("parts", f"{spec!r}: gives {key} twice")
-        found[key] = last.partition("=")[2] if key != "type" else last
+        found[key] = last.partition("=")[2] if key != "type" else last.lower()
         pieces.pop()
     path = ":".join(pieces)
     if not path:
