@@ -1,8 +1,10 @@
-"""Console entry point. `--version` and `terraform` answer without importing typer: Terraform
-runs the data source on every plan, so cold start is part of the product."""
+"""Console entry point. `--version`, `terraform` and plain `render` command lines answer
+without importing typer (see fastpath.py): Terraform runs the data source on every plan and
+CI renders on every push, so cold start is part of the product."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -17,6 +19,14 @@ def main(argv: list[str] | None = None) -> int:
         from .terraform import main as terraform_main
 
         return terraform_main(sys.stdin, sys.stdout, sys.stderr)
+    if not os.environ.get("BOOTSTRAPPER_NO_FASTPATH"):
+        from .fastpath import parse_render
+
+        parsed = parse_render(args)
+        if parsed is not None:
+            from .commands import render
+
+            return render(*parsed)
     from .cli import run
 
     return run(args)

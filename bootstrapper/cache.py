@@ -1,9 +1,15 @@
-"""A content-addressed record of outputs that already passed validation.
+"""Content-addressed caches that make repeated runs cheap (Terraform runs the data source on
+every plan, CI renders the same profiles on every push).
 
-Validation (jsonschema, shellcheck) costs far more than rendering. An output whose exact
-bytes were validated before, by this version with this schema, is valid again: so a render
-that repeats (Terraform runs the data source on every plan) skips it. Set
-BOOTSTRAPPER_NO_CACHE=1 to always validate.
+- `validated/`: outputs whose exact bytes already passed validation (jsonschema and
+  shellcheck cost far more than rendering).
+- `rendered/`: rendered text keyed by every input of the render: this version, the
+  validated profile, and the bytes of every template file the loader could read. The render
+  is a pure function of those, so a hit is exact.
+- `jinja/`: Jinja's own bytecode cache, for renders that miss.
+
+Set BOOTSTRAPPER_NO_CACHE=1 to bypass all of them. A cache that cannot be written only
+costs time.
 """
 
 from __future__ import annotations
@@ -15,11 +21,11 @@ from pathlib import Path
 from . import __version__
 
 
-def _directory(environ=os.environ) -> Path | None:
+def directory(kind: str, environ=os.environ) -> Path | None:
     if environ.get("BOOTSTRAPPER_NO_CACHE"):
         return None
     base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "bootstrapper" / "validated"
+    return Path(base) / "bootstrapper" / kind
 
 
 def key(text: str, *salt: str) -> str:
@@ -31,16 +37,48 @@ def key(text: str, *salt: str) -> str:
 
 
 def seen(digest: str, environ=os.environ) -> bool:
-    directory = _directory(environ)
-    return directory is not None and (directory / digest).exists()
+    where = directory("validated", environ)
+    return where is not None and (where / digest).exists()
 
 
 def remember(digest: str, environ=os.environ) -> None:
-    directory = _directory(environ)
-    if directory is None:
+    store("validated", digest, "", environ)
+
+
+def load(kind: str, digest: str, environ=os.environ) -> str | None:
+    where = directory(kind, environ)
+    if where is None:
+        return None
+    try:
+        return (where / digest).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def store(kind: str, digest: str, text: str, environ=os.environ) -> None:
+    """Write atomically (temp file + rename): a concurrent reader sees all or nothing."""
+    where = directory(kind, environ)
+    if where is None:
         return
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        (directory / digest).touch()
+        where.mkdir(parents=True, exist_ok=True)
+        tmp = where / f".{digest}.{os.getpid()}"
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, where / digest)
     except OSError:
-        pass  # a cache that cannot be written only costs time
+        pass
+
+
+def tree_digest(paths: list[Path]) -> str:
+    """One digest over the names and bytes of every file below `paths` (sorted, stable)."""
+    h = hashlib.sha256()
+    for root in paths:
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            h.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
+            try:
+                h.update(path.read_bytes())
+            except OSError:
+                h.update(b"\1unreadable")
+            h.update(b"\0")
+    return h.hexdigest()

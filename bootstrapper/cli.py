@@ -15,6 +15,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from . import __version__
+from .commands import resolve_profile, write_output  # noqa: F401 - shared with fastpath
 from .errors import EXIT_USAGE, BootstrapperError, RefusedError
 from .profile import FIELDS, Field, Profile
 
@@ -40,22 +41,6 @@ def fail(err: BootstrapperError) -> typer.Exit:
         for problem in err.findings[1:]:
             typer.echo(f"  {problem}", err=True)
     return typer.Exit(err.exit_code)
-
-
-def write_output(data: bytes, output: str | None) -> None:
-    """stdout, or FILE replaced atomically (never half-written)."""
-    if not output or output == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    target = Path(output)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
-    except OSError as err:
-        raise BootstrapperError(f"{output}: cannot write output: {err.strerror or err}") from err
 
 
 # --- render options, generated from the profile schema ----------------------------------
@@ -93,36 +78,6 @@ def with_render_options(extra: list[inspect.Parameter]) -> Callable:
     return decorate
 
 
-def resolve_profile(profile_path: str | None, options: dict[str, Any]) -> Profile:
-    """defaults < PROFILE file < command-line options."""
-    from . import profile as profile_mod
-
-    data: dict[str, Any] = profile_mod.load_file(profile_path) if profile_path else {}
-    if profile_path:
-        data = _relative_to(data, Path(profile_path).parent)
-    base = profile_mod.from_mapping(data, source=profile_path or "profile")
-    given = {k: v for k, v in options.items() if v is not None and k in _FIELD_NAMES}
-    return profile_mod.from_mapping(given, base=base, source="options")
-
-
-_FIELD_NAMES = {f.name for f in FIELDS}
-_LOCAL_PATHS = ("template", "template_dir", "output")
-
-
-def _relative_to(data: dict[str, Any], base: Path) -> dict[str, Any]:
-    """Local file names in a profile are relative to the profile file, as users expect."""
-    out = dict(data)
-    for key in _LOCAL_PATHS:
-        if isinstance(out.get(key), str) and not os.path.isabs(out[key]):
-            out[key] = str(base / out[key])
-    for key in ("parts", "part"):
-        items = out.get(key)
-        items = [items] if isinstance(items, str) else items
-        if isinstance(items, list):
-            out[key] = [str(base / i) if isinstance(i, str) and not os.path.isabs(i) else i
-                        for i in items]
-    return out
-
 RENDER_EPILOG = """Examples:
 
 \b
@@ -138,14 +93,9 @@ RENDER_EPILOG = """Examples:
 @with_render_options([])
 def render(**options: Any) -> None:
     """Render user-data (cloud-config, shell or MIME) to stdout or --output."""
-    from .build import build
+    from . import commands
 
-    try:
-        prof = resolve_profile(options.pop("profile_path"), options)
-        built = build(prof)
-        write_output(built.user_data, prof.output)
-    except BootstrapperError as err:
-        raise fail(err) from None
+    raise typer.Exit(commands.render(options.pop("profile_path"), options))
 
 
 @app.command()

@@ -8,7 +8,6 @@ the Terraform keys and the README option table are all derived from `FIELDS`.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass, field, fields as dc_fields
@@ -334,6 +333,7 @@ _CHECKS: dict[str, Callable[[Field, Any], Any]] = {
 
 
 def _suggest(key: str, options) -> str:
+    import difflib  # lazy: only on an error
     close = difflib.get_close_matches(key, list(options), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 

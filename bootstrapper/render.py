@@ -6,13 +6,14 @@ so a user can extend an entry template or replace one partial by name.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__, quoting
+from . import __version__, cache, quoting
 from .errors import InputError, TemplateError
 from .profile import Profile
 
@@ -85,12 +86,26 @@ def environment(template_dir: str | None = None, entry_file: str | None = None):
         autoescape=False,
         auto_reload=False,
         finalize=_refuse_unquoted,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(sh=quoting.sh, yaml=quoting.yaml_scalar,
                        yaml_block=quoting.yaml_block, json=quoting.json_string,
                        strip_comments=quoting.strip_comments, raw=raw)
     env.globals.update(heredoc_delimiter=heredoc_delimiter, version=__version__)
     return env
+
+
+def _bytecode_cache():
+    import jinja2
+
+    where = cache.directory("jinja")
+    if where is None:
+        return None
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(where))
 
 
 def _file_loader(path: str):
@@ -113,7 +128,32 @@ def _file_loader(path: str):
 
 
 def render(profile: Profile) -> Rendered:
-    """Render the profile's entry template (its own --template, or the built-in one)."""
+    """Render the profile's entry template (its own --template, or the built-in one).
+
+    The result is cached under a key of every input (see cache.py), so a repeated render
+    does not even import Jinja."""
+    digest = _render_key(profile)
+    hit = cache.load("rendered", digest) if digest else None
+    if hit is not None and "\n" in hit:
+        kind, name, text = hit.split("\n", 2)
+        return Rendered(text=text, kind=kind, template=name)
+    rendered = _render(profile)
+    if digest:
+        cache.store("rendered", digest, f"{rendered.kind}\n{rendered.template}\n{rendered.text}")
+    return rendered
+
+
+def _render_key(profile: Profile) -> str | None:
+    if cache.directory("rendered") is None:
+        return None
+    sources = [builtin_dir()] + [Path(p) for p in (profile.template_dir, profile.template) if p]
+    if any(not p.exists() for p in sources):
+        return None  # let the render report what is missing
+    inputs = json.dumps(profile.to_dict(), sort_keys=True, default=str)
+    return cache.key(inputs, cache.tree_digest(sources), os.path.abspath(profile.template or ""))
+
+
+def _render(profile: Profile) -> Rendered:
     import jinja2
 
     env = environment(profile.template_dir, profile.template)

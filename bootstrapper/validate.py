@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import cache, schema, shellcheck
+from . import cache, schema
 from .problem import Problem
-from .shellcheck import Script
+
+if TYPE_CHECKING:
+    from .shellcheck import Script
 
 # SC2016 (a `$` in single quotes: meant to expand?) and SC1003 (a `\` in single quotes:
 # meant to escape a quote?) question the intent of single-quoted words. In rendered output
@@ -67,6 +69,8 @@ def _check_cloud_config(text: str, origin: str) -> list[Problem]:
     ]
     if problems:
         return problems
+    from . import shellcheck  # lazy: only when validating (a cache miss)
+
     return shellcheck.check(list(_carried_scripts(document, node, origin)))
 
 
@@ -115,6 +119,8 @@ def _line_of(node: Any, path: str) -> int:
 
 
 def _carried_scripts(document: dict, node: Any, origin: str):
+    from .shellcheck import Script
+
     for index, entry in enumerate(document.get("write_files") or []):
         content = entry.get("content")
         if isinstance(content, str) and SH_SHEBANG.match(content) and not entry.get("encoding"):
@@ -139,6 +145,9 @@ def _shell_of(script: str) -> str:
 def _check_shell(text: str, origin: str) -> list[Problem]:
     if not text.startswith("#!"):
         return [_problem(origin, 1, "format", "a shell user-data must start with '#!'")]
+    from . import shellcheck
+    from .shellcheck import Script
+
     scripts = [Script(text, origin, 0, _shell_of(text), RENDER_EXCLUDE)]
     scripts += [replace(s, exclude=RENDER_EXCLUDE) for s in heredoc_scripts(text, origin)]
     return shellcheck.check(scripts)
@@ -150,6 +159,8 @@ def heredoc_scripts(text: str, origin: str) -> list[Script]:
     shellcheck does not look inside here-documents, so each body that starts with a
     shebang is checked as a script of its own.
     """
+    from .shellcheck import Script
+
     lines = text.split("\n")
     out = []
     index = 0
