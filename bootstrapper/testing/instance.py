@@ -235,9 +235,12 @@ class SimulatedInstance:
         return log.read_text(errors="replace") if log.exists() else ""
 
     def failed_scripts(self) -> list[tuple[str, int]]:
-        """Scripts cloud-init's scripts_user ran that failed: (path, exit status)."""
+        """User-data scripts (and runcmd) cloud-init ran that failed: (command, exit status),
+        from its log."""
+        pattern = (r"Unexpected error while running command\.\n"
+                   r"Command: (\['/var/lib/cloud/instance/scripts/.+)\nExit code: (-?\d+)")
         return [(m.group(1), int(m.group(2))) for m in
-                re.finditer(r"Failed running (\S+) \[(\d+)\]", self.cloud_init_log())]
+                re.finditer(pattern, self.cloud_init_log())]
 
     # --- shaping the image ---------------------------------------------------------------
 
@@ -248,12 +251,12 @@ class SimulatedInstance:
     def remove_package(self, package: str) -> list[str]:
         """Make this an image without `package`: its files gone from the overlay, and the
         alternatives links that pointed at them (`iptables` -> iptables-nft). dpkg still
-        lists it; nothing at boot asks dpkg."""
+        lists it; nothing at boot asks dpkg. Directories stay (`/lib` is a link to one)."""
         listing = self.path(f"/var/lib/dpkg/info/{package}.list")
         removed = []
         for line in listing.read_text().splitlines():
             target = self.path(line)
-            if line and (target.is_symlink() or target.is_file()):
+            if line and not target.is_dir() and (target.is_symlink() or target.is_file()):
                 target.unlink()
                 removed.append(line)
         for directory in ("/usr/bin", "/usr/sbin", "/etc/alternatives"):
@@ -303,15 +306,28 @@ class SimulatedInstance:
         result.ended = time.time()
         return result
 
+    def rerun_user_data(self, timeout: float = 300) -> Boot:
+        """Run the whole user-data again on the running instance, through cloud-init itself:
+        `cloud-init single --frequency always` of the modules that carry it (write_files,
+        runcmd, scripts_user), in the order a boot runs them."""
+        result = Boot(started=time.time())
+        for module in ("write_files", "runcmd", "scripts_user"):
+            argv = ["cloud-init", "single", "--name", module, "--frequency", "always"]
+            result.stages.append(self._timed(module, argv, timeout))
+        result.ended = time.time()
+        return result
+
     def reboot(self, timeout: float = 300) -> Boot:
         """A reboot: the firewall and /run are empty again; the units the user-data enabled
         for sysinit.target run first (as systemd starts them before cloud-init-local), then
-        cloud-init's stages with the same instance id, then the other enabled units."""
+        cloud-init's stages with the same instance id, then the other enabled services (a
+        timer only matters minutes later)."""
         self.flush_firewall()
         self.clear_run()
         started = time.time()
-        early = [u for u in self.enabled_units() if u[0] == "sysinit.target"]
-        late = [u for u in self.enabled_units() if u[0] != "sysinit.target"]
+        services = [u for u in self.enabled_units() if u[1].endswith(".service")]
+        early = [u for u in services if u[0] == "sysinit.target"]
+        late = [u for u in services if u[0] != "sysinit.target"]
         units = [self.start_unit(unit) for _, unit in early]
         result = self.boot(timeout=timeout)
         units += [self.start_unit(unit) for _, unit in late]

@@ -1,0 +1,204 @@
+"""Issue 9, cases 1-8: the rendered user-data fetches credentials at first boot, booted by
+Debian's real cloud-init on the simulated instance, against the mock IMDSv2 and moto_server."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from bootstrapper.testing.imds import Faults
+from instance_support import (APP_UID, ENV_FILE, FORMATS, PEERS, error_lines,
+                              botocore_in_instance, env_text, parse_env, render, temp_leftovers)
+
+pytestmark = pytest.mark.instance
+
+
+def assert_healthy(vm, peer, boot) -> dict[str, str]:
+    """The boot succeeded and left the exact env file the peer's credentials give."""
+    assert boot.ok, boot.describe()
+    assert vm.failed_scripts() == []
+    text = vm.read(ENV_FILE)
+    env = parse_env(text)
+    assert text == env_text(peer.expected_env(env))
+    info = os.stat(vm.path(ENV_FILE))
+    assert (info.st_mode & 0o777, info.st_uid) == (0o600, APP_UID)
+    assert temp_leftovers(vm) == []
+    return env
+
+
+def assert_failed(vm, boot, message: str) -> None:
+    """The boot's final stage failed, the log says why in one line, and nothing was written."""
+    assert [s.returncode for s in boot.stages[:3]] == [0, 0, 0], boot.describe()
+    assert boot.stage("final").returncode != 0, boot.describe()
+    assert [code for _, code in vm.failed_scripts()] and all(
+        code != 0 for _, code in vm.failed_scripts())
+    lines = error_lines(vm)
+    assert len(lines) == 1, vm.output_log()
+    assert re.search(message, lines[0]), lines[0]
+    assert not vm.exists(ENV_FILE)
+    assert temp_leftovers(vm) == []
+
+
+# --- 1. healthy ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("peer_kind", PEERS)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_healthy(vm, peers, fmt, peer_kind):
+    peer = peers(peer_kind)
+    vm.seed(render(fmt))
+    boot = vm.boot()
+    env = assert_healthy(vm, peer, boot)
+    # Debian's botocore, run by the app user after `. file`, takes them as they are.
+    method, key, secret, token, region = botocore_in_instance(vm)
+    assert method == "env"
+    assert (key, secret, token, region) == (env["AWS_ACCESS_KEY_ID"],
+                                            env["AWS_SECRET_ACCESS_KEY"],
+                                            env["AWS_SESSION_TOKEN"], env["AWS_REGION"])
+    requests = peer.requests
+    assert requests[0][:2] == ("PUT", "/latest/api/token")
+    assert all(method in ("PUT", "GET") for method, _, _ in requests)
+    assert len(requests) <= 4, requests
+    if peer_kind == "mock":  # the mock checks every token it issued; moto takes any
+        gets = [r for r in peer.mock.requests if r.method == "GET"]
+        assert gets and all(r.token_ok for r in gets)
+    logs = vm.output_log() + vm.cloud_init_log()
+    for secret in peer.secrets():
+        assert secret not in logs
+    assert "credentials for role" in vm.output_log()
+
+
+@pytest.mark.parametrize("shell", ["bash", "busybox"])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_healthy_with_another_sh(vm, peers, fmt, shell):
+    """/bin/sh is bash (RHEL-likes, Amazon Linux) or busybox ash (Alpine), not dash."""
+    vm.set_sh(shell)
+    peer = peers("mock")
+    vm.seed(render(fmt))
+    assert_healthy(vm, peer, vm.boot())
+
+
+# --- 2. IMDS comes up late -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("peer_kind", PEERS)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_imds_up_late(vm, peers, fmt, peer_kind):
+    """Connection refused for 5 s after the user-data starts; then it succeeds within 2 s."""
+    peer = peers(peer_kind, Faults(start_after=5), now=False)
+    vm.seed(render(fmt))
+    boot = vm.boot(hooks={"final": peer.start})  # cloud-init's final stage runs the user-data
+    assert_healthy(vm, peer, boot)
+    listening = peer.listening_since()
+    written = os.stat(vm.path(ENV_FILE)).st_mtime
+    assert listening is not None and listening <= written <= listening + 2, \
+        f"written {written - listening:.2f}s after IMDS came up"
+
+
+# --- 3. transient errors -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [500, 429])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_retries_transient_errors_with_backoff(vm, peers, fmt, status):
+    peer = peers("mock", Faults(fail_first=3, fail_status=status))
+    vm.seed(render(fmt))
+    assert_healthy(vm, peer, vm.boot())
+    log = peer.mock.requests
+    assert [r.status for r in log[:3]] == [status] * 3
+    assert [r.status for r in log[3:]] == [200] * (len(log) - 3) and len(log) <= 7
+    gaps = [b.time - a.time for a, b in zip(log, log[1:4])]
+    assert all(gap >= 0.08 for gap in gaps), f"no backoff between retries: {gaps}"
+    assert gaps == sorted(gaps), f"the waits do not grow: {gaps}"
+
+
+# --- 4. expired token ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_expired_token_is_replaced(vm, peers, fmt):
+    peer = peers("mock", Faults(expire_first_token=True))
+    vm.seed(render(fmt))
+    assert_healthy(vm, peer, vm.boot())
+    log = peer.mock.requests
+    puts = [r for r in log if r.method == "PUT"]
+    assert len(puts) == 2, [(r.method, r.path, r.status) for r in log]
+    assert log[1].status == 401
+    assert all(r.token_ok for r in log if r.method == "GET" and r.status == 200)
+
+
+# --- 5. no role ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_role(vm, peers, fmt):
+    peers("mock", Faults(no_role=True))
+    vm.seed(render(fmt, role_wait=2))
+    assert_failed(vm, vm.boot(), r"no IAM role is attached")
+
+
+# --- 6. IMDS never answers -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("silence", ["hang", "refused"])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_fails_at_deadline(vm, peers, fmt, silence):
+    """A service that accepts and never answers, or nothing listening: fail at the deadline."""
+    if silence == "hang":
+        peers("mock", Faults(hang=True))
+    deadline = 6
+    vm.seed(render(fmt, deadline=deadline))
+    boot = vm.boot()
+    assert_failed(vm, boot, r"no answer from IMDS")
+    took = boot.stage("final").seconds
+    assert deadline <= took <= deadline + 4, f"final stage took {took:.1f}s"
+
+
+# --- 7. no curl ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("peer_kind", PEERS)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_gnu_wget_without_curl(vm, peers, fmt, peer_kind):
+    vm.remove_package("curl")
+    assert not vm.exists("/usr/bin/curl")
+    peer = peers(peer_kind)
+    vm.seed(render(fmt))
+    assert_healthy(vm, peer, vm.boot())
+    if peer_kind == "mock":
+        agents = {r.header("User-Agent") or "" for r in peer.mock.requests}
+        assert agents and all(agent.startswith("Wget/") for agent in agents), agents
+        assert all(r.token_ok for r in peer.mock.requests if r.method == "GET")
+
+
+@pytest.mark.parametrize("wget", ["absent", "busybox"])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_http_client(vm, peers, fmt, wget):
+    """Neither curl nor GNU wget (busybox wget cannot PUT): a clear error, no request."""
+    peer = peers("mock")
+    vm.remove_package("curl")
+    vm.remove_package("wget")
+    if wget == "busybox":
+        vm.path("/usr/bin/wget").symlink_to("busybox")
+    vm.seed(render(fmt))
+    expected = r"BusyBox wget" if wget == "busybox" else r"neither curl nor GNU wget"
+    assert_failed(vm, vm.boot(), expected)
+    assert peer.requests == []
+
+
+# --- 8. IPv6 -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("peer_kind", PEERS)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_ipv6_endpoint(vm, peers, fmt, peer_kind):
+    host = "fd00:ec2::254"
+    peer = peers(peer_kind, host=host)  # serves IPv6 only: an IPv4 request would be refused
+    vm.seed(render(fmt, imds_endpoint="http://[fd00:ec2::254]"))
+    assert_healthy(vm, peer, vm.boot())
+    assert peer.requests
+    if peer_kind == "mock":
+        assert {r.client for r in peer.mock.requests} == {"fd00::10"}
+

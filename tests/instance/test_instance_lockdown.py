@@ -1,0 +1,100 @@
+"""Issue 9, cases 9 and 10: the IMDS lockdown, proven by real connections from other users
+(setpriv --reuid ... curl) in the simulated instance, across a re-run and a reboot."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from instance_support import (ALLOWED_UID, ALLOWED_USER, APP_UID, ENV_FILE, FORMATS, NOBODY,
+                              PEERS, V4, V6, assert_refused, assert_token, error_lines, render,
+                              temp_leftovers)
+
+pytestmark = pytest.mark.instance
+
+
+def assert_locked(vm) -> None:
+    """Root and the allowed user reach IMDS on both addresses; nobody else does."""
+    for base in (V4, V6):
+        assert_token(vm, base)  # root; also proves something listens there
+        assert_token(vm, base, ALLOWED_UID)
+        assert_refused(vm, base, NOBODY)
+        assert_refused(vm, base, APP_UID)
+
+
+def lockdown_user_data(fmt: str) -> bytes:
+    return render(fmt, lockdown=True, allow_users=[ALLOWED_USER])
+
+
+# --- 9. lockdown ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("firewall", ["iptables", "nftables"])
+@pytest.mark.parametrize("peer_kind", PEERS)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_lockdown(vm, peers, fmt, peer_kind, firewall):
+    if firewall == "nftables":
+        vm.remove_package("iptables")  # like Amazon Linux 2023: nftables, no iptables
+        assert not vm.exists("/usr/sbin/iptables")
+    peers(peer_kind)
+    # Before: every user reaches IMDS (so a refusal later is the lockdown's doing).
+    assert_token(vm, V4, NOBODY)
+    vm.seed(lockdown_user_data(fmt))
+    boot = vm.boot()
+    assert boot.ok, boot.describe()
+    assert vm.exists(ENV_FILE)
+    rules = vm.ruleset()
+    if firewall == "nftables":
+        assert "table inet bootstrapper_imds" in rules and "table ip filter" not in rules
+    else:
+        assert "table ip filter" in rules and "table ip6 filter" in rules
+    assert_locked(vm)
+
+    # The whole user-data again, through cloud-init, with the rules in place: nothing added.
+    again = vm.rerun_user_data()
+    assert again.ok, again.describe()
+    assert vm.output_log().count("IMDS restricted to root") == 2  # it really ran twice
+    assert vm.ruleset() == rules
+    assert_refused(vm, V4, NOBODY)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_lockdown_fails_closed(vm, peers, fmt):
+    """Neither iptables nor nft: exit non-zero saying why, and never ask IMDS for anything."""
+    peer = peers("mock")
+    vm.remove_package("iptables")
+    vm.remove_package("nftables")
+    vm.seed(lockdown_user_data(fmt))
+    boot = vm.boot()
+    assert boot.stage("final").returncode != 0, boot.describe()
+    assert [code for _, code in vm.failed_scripts()] == [1]
+    lines = error_lines(vm)
+    assert len(lines) == 1 and re.search(r"neither iptables nor nft", lines[0]), lines
+    assert not vm.exists(ENV_FILE) and temp_leftovers(vm) == []
+    assert peer.requests == []
+
+
+# --- 10. reboot ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("peer_kind", PEERS)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_lockdown_survives_reboot(vm, peers, fmt, peer_kind):
+    peers(peer_kind)
+    vm.seed(lockdown_user_data(fmt))
+    first = vm.boot()
+    assert first.ok, first.describe()
+    rules = vm.ruleset()
+
+    vm.flush_firewall()  # what a reboot does to the kernel's rules
+    assert_token(vm, V4, NOBODY)
+
+    boot = vm.reboot()  # same instance id: cloud-init does not run the user-data again
+    assert boot.ok, boot.describe()
+    assert [u.name for u in boot.units] == ["bootstrapper-lockdown.service",
+                                            "bootstrapper-credentials.service"]
+    assert vm.output_log().count("IMDS restricted to root") == 1
+    assert vm.ruleset() == rules
+    assert_locked(vm)
+    assert vm.exists(ENV_FILE)  # /run was emptied; the credentials unit wrote it again
