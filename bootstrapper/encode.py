@@ -91,8 +91,10 @@ def check_budget(b: Budget) -> None:
     else:
         hint = ("even gzipped it does not fit: move large content out of user-data "
                 "(fetch it at boot, e.g. from S3)")
-    raise RefusedError(f"size-limit: user-data is over EC2's {b.limit}-byte limit "
-                       f"({b.describe()}); {hint}")
+    size = f"{b.sent} bytes gzipped" if b.gzipped else f"{b.sent} bytes"
+    raise RefusedError(f"size-limit: user-data is {size}, over EC2's {b.limit}-byte limit "
+                       f"by {b.sent - b.limit} (raw {b.raw}, gzip {b.gzip}, base64 "
+                       f"{b.base64}); {hint}")
 
 
 def finish(data: bytes, *, gzip: bool = False, base64: bool = False) -> bytes:

@@ -49,7 +49,7 @@ def test_over_the_limit_says_the_numbers_and_that_gzip_fits():
         encode.finish(raw, base64=True)
     message = str(caught.value)
     s = encode.budget(raw)
-    assert f"raw {s.raw} bytes" in message and f"gzip {s.gzip}" in message
+    assert f"raw {s.raw}," in message and f"gzip {s.gzip}," in message
     assert f"base64 {s.base64}" in message and "add --gzip" in message
     assert caught.value.exit_code == 1
     assert gzip.decompress(base64.b64decode(encode.finish(raw, gzip=True, base64=True))) == raw
