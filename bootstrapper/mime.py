@@ -3,8 +3,8 @@
 The message is written byte by byte rather than through `email.generator`, so it is the
 same on every run: a fixed boundary (refused if it occurs in any part), no dates, no random
 ids. A part that is 7-bit clean travels as is; anything else (UTF-8, CR, long lines) travels
-base64, because cloud-init decodes an 8-bit body of a parsed message as Latin-1 and would
-garble it.
+base64, because cloud-init decodes an 8-bit body of a parsed message as Latin-1: a UTF-8
+cloud-config part sent 8bit is garbled, fails to load and is dropped whole.
 
 Order and merging, as cloud-init 22.4 does them:
 - cloud-config parts are merged in message order, each with its own Merge-Type; the default
