@@ -178,13 +178,113 @@ def inspect_cmd(
 # --- lint (issue 6: owned by bootstrapper/lint/) ---------------------------------------
 
 
-@app.command("lint")
+LINT_EPILOG = """Examples:
+
+  bootstrapper lint infra/                         # every user-data file below infra/
+  bootstrapper lint user-data.yaml --format json
+  bootstrapper lint . --format sarif --output lint.sarif
+  bootstrapper render | bootstrapper lint -
+  bootstrapper lint --severity warning --disable size-limit cloud-init/
+
+Rules, suppressions (# bootstrapper: disable=RULE) and [tool.bootstrapper.lint]
+settings: docs/lint.md. Exit 0 clean, 1 an error-severity finding, 2 bad usage or an
+unreadable path.
+"""
+
+
+@app.command("lint", epilog=LINT_EPILOG)
 def lint(
-    paths: Annotated[list[str], typer.Argument(help="Files or directories to lint.")],
-    output_format: Annotated[str, typer.Option("--format", help="text, json or sarif")] = "text",
+    paths: Annotated[list[str], typer.Argument(
+        help="Files or directories (walked for user-data files); - for stdin.")],
+    output_format: Annotated[str, typer.Option(
+        "--format", help="text, json, sarif or github.")] = "text",
+    severity: Annotated[Optional[str], typer.Option(
+        "--severity", help="Report findings at or above: info, warning or error. "
+        "[default: info, or the config's]")] = None,
+    schema: Annotated[Optional[str], typer.Option(
+        "--schema", metavar="auto|builtin|cloud-init|FILE",
+        help="cloud-config schema: the installed cloud-init's (auto, the default, falls "
+        "back to the built-in one), builtin, or a JSON schema file.")] = None,
+    disable: Annotated[Optional[list[str]], typer.Option(
+        "--disable", metavar="RULE", help="Turn a rule off (repeatable).")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option(
+        "--exclude", metavar="PATTERN",
+        help="Skip matching files and directories when walking (repeatable).")] = None,
+    config: Annotated[Optional[str], typer.Option(
+        "--config", metavar="FILE",
+        help="pyproject.toml to read [tool.bootstrapper.lint] from. [default: the nearest "
+        "one above the current directory]")] = None,
+    no_config: Annotated[bool, typer.Option(
+        "--no-config", help="Ignore pyproject.toml settings.")] = False,
+    only_user_data: Annotated[bool, typer.Option(
+        "--only-user-data", help="Skip named files that do not look like user-data (as "
+        "when walking a directory): for pre-commit, which names every changed file.")] = False,
+    color: Annotated[str, typer.Option(
+        "--color", help="auto, always or never (text format).")] = "auto",
+    output: Annotated[Optional[str], typer.Option(
+        "--output", "-o", metavar="FILE", help="Write the report there instead of stdout.")] = None,
 ) -> None:
-    """Lint any EC2 user-data: schema, shellcheck, IMDSv1 calls, secrets, sizes."""
-    raise fail(BootstrapperError("lint is not implemented yet"))
+    """Lint any EC2 user-data: YAML, schema, shellcheck, IMDSv1 calls, secrets, file modes,
+    sizes. Reads cloud-config, scripts, boothooks, MIME, #include, Jinja templates, gzip and
+    base64, nested."""
+    from . import lint as linter
+    from .errors import EXIT_FINDINGS, EXIT_OK
+    from .lint import report as formats
+
+    try:
+        _lint_check_choices(output_format, severity, color)
+        settings = linter.settings_for(config=Path(config) if config else None,
+                                       use_config=not no_config)
+        settings = linter.with_options(settings, severity=severity, schema=schema,
+                                       disable=tuple(disable or ()), exclude=tuple(exclude or ()))
+        result = linter.lint_paths(paths, settings, only_user_data=only_user_data,
+                                   progress=_lint_progress())
+        _lint_progress_done()
+        use_color = color == "always" or (color == "auto" and not output and sys.stdout.isatty()
+                                          and not os.environ.get("NO_COLOR"))
+        rendered = {"text": lambda: formats.text(result, use_color),
+                    "json": lambda: formats.as_json(result),
+                    "sarif": lambda: formats.sarif(result, linter.RULES),
+                    "github": lambda: formats.github(result)}[output_format]()
+        write_output(rendered.encode("utf-8"), output)
+    except BootstrapperError as err:
+        _lint_progress_done()
+        raise fail(err) from None
+    raise typer.Exit(EXIT_FINDINGS if result.count("error") else EXIT_OK)
+
+
+def _lint_check_choices(output_format: str, severity: str | None, color: str) -> None:
+    for name, value, allowed in (("--format", output_format, ("text", "json", "sarif", "github")),
+                                 ("--severity", severity, (None, "info", "warning", "error")),
+                                 ("--color", color, ("auto", "always", "never"))):
+        if value not in allowed:
+            raise BootstrapperError(f"{name}: {value!r} is not one of "
+                                    f"{', '.join(a for a in allowed if a)}")
+
+
+_PROGRESS_MIN_FILES = 20  # fewer files finish before a progress line would help
+
+
+def _lint_progress():
+    """A stderr progress line for runs over many files, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int, stage: str) -> None:
+        if total >= _PROGRESS_MIN_FILES:
+            what = f"{done}/{total} files" if stage == "files" else f"running {stage}"
+            sys.stderr.write(f"\r\033[Kbootstrapper lint: {what}")
+            sys.stderr.flush()
+            _lint_progress_done.pending = True
+
+    return show
+
+
+def _lint_progress_done() -> None:
+    if getattr(_lint_progress_done, "pending", False):
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+        _lint_progress_done.pending = False
 
 
 # --- templates (issue 10) ----------------------------------------------------------------

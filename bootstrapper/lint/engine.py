@@ -1,0 +1,145 @@
+"""Run the rules over files: read → extract → per-document rules → batch rules → filter.
+
+Per-document rules run file by file; batch rules (shellcheck) run once over the
+documents of every file, which is what makes a 200-file run cost one shellcheck start
+per dialect and core instead of one per script. Then each finding gets its configured
+severity, is dropped if an inline directive suppresses it or it is under the severity
+threshold, and is mapped to the line of the file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, replace
+from typing import BinaryIO, Callable, Iterable
+
+from ..errors import BootstrapperError
+from ..problem import Problem
+from . import directives, schemas
+from .config import Settings
+from .discover import Input
+from .document import Document
+from .extract import extract
+from .rules import RULES, Context
+
+MAX_READ = 4 * 1024 * 1024  # far past EC2's limit: anything bigger is not user-data
+RANK = {"info": 1, "warning": 2, "error": 3}
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class FileResult:
+    """One file's findings, mapped to its lines, filtered and sorted."""
+
+    name: str
+    format: str
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    files: list[FileResult]
+    schema: str = ""  # which cloud-config schema was used, if any was needed
+
+    def count(self, severity: str) -> int:
+        return sum(p.severity == severity for f in self.files for p in f.problems)
+
+
+@dataclass
+class _Work:
+    result: FileResult
+    root: Document
+    found: list[tuple[Document, Problem]] = field(default_factory=list)
+
+
+def lint(inputs: list[Input], settings: Settings, *, progress: Progress | None = None,
+         stdin: BinaryIO | None = None, jobs: int | None = None) -> Report:
+    """Lint `inputs` with `settings`; raises BootstrapperError for an unreadable file."""
+    checker: list[schemas.Checker] = []
+
+    def get_checker() -> schemas.Checker:
+        if not checker:
+            checker.append(schemas.Checker(schemas.load(settings.schema)))
+        return checker[0]
+
+    jobs = jobs or _cores()
+    active = {rule_id: module for rule_id, module in RULES.items()
+              if settings.rule(rule_id).enabled}
+    contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, jobs)
+                for rule_id in active}
+    work = []
+    for done, item in enumerate(inputs, 1):
+        root = extract(_read(item, stdin), item.name)
+        entry = _Work(FileResult(item.name, root.format), root)
+        for doc in root.walk():
+            for rule_id, module in active.items():
+                if hasattr(module, "check"):
+                    entry.found += _pairs(doc, module.check(doc, contexts[rule_id]))
+        work.append(entry)
+        if progress:
+            progress(done, len(inputs), "files")
+    _run_batch_rules(work, active, contexts, progress)
+    for entry in work:
+        entry.result.problems = _finish(entry, settings)
+    return Report([entry.result for entry in work],
+                  checker[0].source.name if checker else "")
+
+
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _read(item: Input, stdin: BinaryIO | None) -> bytes:
+    if item.path is None:
+        return (stdin or sys.stdin.buffer).read(MAX_READ + 1)
+    try:
+        with open(item.path, "rb") as handle:
+            return handle.read(MAX_READ + 1)
+    except OSError as err:
+        raise BootstrapperError(f"{item.name}: cannot read: {err.strerror or err}") from err
+
+
+def _pairs(doc: Document, found: Iterable) -> list[tuple[Document, Problem]]:
+    return [item if isinstance(item, tuple) else (doc, item) for item in found]
+
+
+def _run_batch_rules(work: list[_Work], active: dict, contexts: dict,
+                     progress: Progress | None) -> None:
+    owner = {}
+    for entry in work:
+        for doc in entry.root.walk():
+            owner[id(doc)] = entry
+    docs = [doc for entry in work for doc in entry.root.walk()]
+    for rule_id, module in active.items():
+        if hasattr(module, "check_all"):
+            if progress:
+                progress(len(work), len(work), rule_id)
+            for doc, problem in module.check_all(docs, contexts[rule_id]):
+                owner[id(doc)].found.append((doc, problem))
+
+
+def _finish(entry: _Work, settings: Settings) -> list[Problem]:
+    """Configured severity, suppressions, threshold, file lines, order."""
+    file_directives = directives.parse(entry.root.text)
+    inner: dict[int, directives.Suppressions] = {}
+    threshold = RANK[settings.severity]
+    out = set()
+    for doc, problem in entry.found:
+        override = settings.rule(problem.rule).severity
+        if override:
+            problem = replace(problem, severity=override)
+        if RANK[problem.severity] < threshold:
+            continue
+        if doc.offset is None:  # encoded: its own directives, in its own lines
+            if id(doc) not in inner:
+                inner[id(doc)] = directives.parse(doc.text)
+            if inner[id(doc)].covers(problem.line, problem.rule):
+                continue
+        mapped = doc.to_file(problem)
+        if not file_directives.covers(mapped.line, mapped.rule):
+            out.add(mapped)
+    return sorted(out, key=lambda p: (p.line, p.column, p.rule, p.message))

@@ -1,0 +1,157 @@
+"""credential-file-mode: a credentials file written readable by group or others.
+
+Any local user (and any compromised service account) could read it. Looked for:
+- cloud-config `write_files` entries whose path is a credentials file (`.aws/credentials`,
+  `*.env` named `.env`, names with credential/secret/password/token, private keys like
+  `id_rsa` or `*.key`) or whose content holds an AWS key or private key, with
+  `permissions` that grant group/other read, or none at all (cloud-init's default is 0644);
+- in scripts: `chmod` of such a path to a group/other-readable mode, `install` of one
+  without `-m` (0755) or with such a mode, and a redirect (`>`, `>>`, `tee`) that
+  creates one while the umask may be the usual 022 and nothing chmods it private.
+Unit files and scripts are not credentials files whatever their name.
+
+FAIL:
+    write_files:
+    - path: /root/.aws/credentials
+      content: ...
+PASS:
+    write_files:
+    - path: /root/.aws/credentials
+      permissions: '0600'
+      content: ...
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import secrets
+
+ID = "credential-file-mode"
+SEVERITY = "error"
+OPTIONS: dict = {}
+_WRITES = (">", ">>", ">|", "&>", "&>>", "1>", "1>>")
+_ADVICE = "make it 0600 (0640 with a group only if that group needs it)"
+
+
+def check(doc, ctx):
+    if doc.kind == "cloud-config" and doc.config is not None and isinstance(doc.config.data, dict):
+        yield from _write_files(doc)
+    for snippet in doc.snippets:
+        if snippet.role != "heredoc" and snippet.commands:
+            for line, severity, message in _script(snippet.commands):
+                at, column, note = snippet.locate(line)
+                yield doc.problem(at, column, ID, severity, message + note)
+
+
+def _write_files(doc):
+    entries = doc.config.data.get("write_files")
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(entry, dict):
+            continue
+        path = str(entry.get("path", ""))
+        content = entry.get("content")
+        holds = isinstance(content, str) and bool(secrets.find(content))
+        if not (secrets.is_credential_path(path) or holds):
+            continue
+        mode = entry.get("permissions")
+        key = "permissions" if mode is not None else "path"
+        line, _ = doc.config.line_of(("write_files", index, key))
+        if mode is None:
+            yield doc.problem(line, 0, ID, SEVERITY, f"{path} holds credentials but has no "
+                              f"permissions: cloud-init writes it 0644 (world-readable); {_ADVICE}")
+        elif _readable(str(mode)):
+            yield doc.problem(line, 0, ID, SEVERITY, f"{path} holds credentials but is written "
+                              f"{mode} (readable by group or others); {_ADVICE}")
+
+
+def _readable(mode: str) -> bool:
+    """True when an octal or symbolic chmod mode grants read to group or others."""
+    if re.fullmatch(r"0?[0-7]{3,4}", mode):
+        return bool(int(mode, 8) & 0o044)
+    for clause in mode.split(","):
+        match = re.fullmatch(r"([ugoa]*)([+=])([rwxXst]*)", clause)
+        if match and "r" in match.group(3) and (not match.group(1) or set(match.group(1)) & set("goa")):
+            return True
+    return False
+
+
+def _script(commands):
+    paths = _literal_values(commands)
+    private = _made_private(commands, paths)
+    umask_lines = [cmd.line for cmd in commands if cmd.name == "umask" and cmd.args
+                   and _restrictive_umask(cmd.args[-1])]
+    for cmd in commands:
+        yield from _chmod_or_install(cmd, paths)
+        for target in _written(cmd):
+            path = _resolve(target, paths)
+            if secrets.is_credential_path(path) and path not in private and \
+                    not any(line < cmd.line for line in umask_lines):
+                yield cmd.line, "warning", (
+                    f"{path} is created with the shell's umask (usually 022: world-readable) "
+                    f"and nothing makes it private; run umask 077 first or chmod 600 it")
+
+
+def _chmod_or_install(cmd, paths):
+    if cmd.name == "chmod":
+        args = [a for a in cmd.args if not a.startswith("-") or re.fullmatch(r"-[rwxXst]+", a)]
+        if len(args) >= 2 and _readable(args[0]):
+            for target in args[1:]:
+                path = _resolve(target, paths)
+                if secrets.is_credential_path(path):
+                    yield cmd.line, SEVERITY, f"chmod {args[0]} makes {path} readable by group " \
+                                              f"or others; {_ADVICE}"
+    elif cmd.name == "install" and cmd.args and "-d" not in cmd.args:
+        path = _resolve(cmd.args[-1], paths)
+        if secrets.is_credential_path(path):
+            mode = _option(cmd.args, "-m", "--mode") or "0755"
+            if _readable(mode):
+                yield cmd.line, SEVERITY, f"install writes {path} with mode {mode} (readable " \
+                                          f"by group or others); {_ADVICE}"
+
+
+def _option(args: list[str], short: str, long: str) -> str:
+    for index, arg in enumerate(args):
+        if arg in (short, long) and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith(long + "="):
+            return arg.split("=", 1)[1]
+        if arg.startswith(short) and len(arg) > len(short):
+            return arg[len(short):]
+    return ""
+
+
+def _written(cmd):
+    for op, target in cmd.redirects:
+        if op in _WRITES:
+            yield target
+    if cmd.name == "tee":
+        yield from (a for a in cmd.args if not a.startswith("-"))
+
+
+def _literal_values(commands) -> dict[str, str]:
+    """Variables assigned a plain value (the last assignment wins), to resolve `$FILE`."""
+    return {name: value for cmd in commands for name, value in cmd.assigns if "$(" not in value}
+
+
+def _resolve(word: str, values: dict[str, str]) -> str:
+    match = re.fullmatch(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?(.*)", word)
+    if match and match.group(1) in values:
+        return values[match.group(1)] + match.group(2)
+    return word.replace("$HOME", "~")
+
+
+def _made_private(commands, paths) -> set[str]:
+    out = set()
+    for cmd in commands:
+        if cmd.name == "chmod" and len(cmd.args) >= 2:
+            args = [a for a in cmd.args if not a.startswith("-")]
+            if args and not _readable(args[0]):
+                out |= {_resolve(a, paths) for a in args[1:]}
+    return out
+
+
+def _restrictive_umask(value: str) -> bool:
+    if re.fullmatch(r"0?[0-7]{3,4}", value):
+        return int(value, 8) & 0o044 == 0o044
+    return bool(re.search(r"g=[wx]*(,|$)", value)) and bool(re.search(r"o=[wx]*(,|$)", value))

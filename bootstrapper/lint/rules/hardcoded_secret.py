@@ -1,0 +1,47 @@
+"""hardcoded-secret: AWS keys, session tokens or private keys written into user-data.
+
+User-data is not a secret store: any process on the instance that can reach IMDS reads
+it, it is kept in launch templates and the EC2 console shows it. Give the instance a
+role instead (that is what `bootstrapper render` sets up). Found in every layer (inside
+base64, gzip, MIME parts and base64 `write_files` content too). Messages show a masked
+form only. AWS's documentation keys (…EXAMPLE) are not reported.
+
+FAIL:
+    #cloud-config
+    write_files:
+    - path: /root/.aws/credentials
+      content: |
+        aws_access_key_id = AKIA2OGYBAH6TMVQ7XZ4
+PASS:
+    #cloud-config
+    # the instance role's credentials come from IMDS; nothing to write
+"""
+
+from __future__ import annotations
+
+from .. import secrets
+
+ID = "hardcoded-secret"
+SEVERITY = "error"
+OPTIONS: dict = {}
+_ADVICE = "user-data is readable on the instance and in the launch template; use the " \
+          "instance role instead"
+
+
+def check(doc, ctx):
+    if not doc.children and doc.text:
+        for found in secrets.find(doc.text):
+            yield doc.problem(found.line, 0, ID, SEVERITY, _message(found))
+    for snippet in doc.snippets:
+        if not snippet.exact:  # decoded content: the document's text only shows it encoded
+            for found in secrets.find(snippet.text):
+                line, column, note = snippet.locate(found.line)
+                yield doc.problem(line, column, ID, SEVERITY, _message(found) + note)
+
+
+def _message(found) -> str:
+    if found.kind == "access key id":
+        return f"AWS access key id {found.shown} written into user-data: {_ADVICE}"
+    if found.kind == "private key":
+        return f"{found.shown} written into user-data: {_ADVICE}, or fetch the key at boot"
+    return f"AWS {found.kind} written into user-data ({found.shown}): {_ADVICE}"

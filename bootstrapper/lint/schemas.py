@@ -1,0 +1,246 @@
+"""Which cloud-config schema lint validates against, and a validator that judges like
+cloud-init 22.4's own `cloud-init schema`.
+
+Sources: `auto` (the installed cloud-init's JSON schema when there is one, else the
+built-in), `builtin`, `cloud-init` (installed one, required), or a path to a JSON file.
+cloud-init validates with draft 4, lets bytes pass as strings, checks `format`s, and
+treats a `deprecated: true` key as a note, not an error (also inside oneOf/anyOf): the
+validator below does the same, so lint agrees with `cloud-init schema -c` on
+valid-versus-invalid.
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib.util
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .. import schema as builtin
+from ..errors import BootstrapperError
+
+SCHEMA_NAME = "schema-cloud-config-v1.json"
+SEARCH = [f"/usr/lib/python3/dist-packages/cloudinit/config/schemas/{SCHEMA_NAME}",
+          f"/usr/lib/python3*/site-packages/cloudinit/config/schemas/{SCHEMA_NAME}",
+          f"/usr/lib64/python3*/site-packages/cloudinit/config/schemas/{SCHEMA_NAME}",
+          f"/usr/local/lib/python3*/*-packages/cloudinit/config/schemas/{SCHEMA_NAME}"]
+# Keys cloud-init reads from user-data that no module schema lists (merging, logging,
+# system config that user-data may override): never "unknown".
+BASE_KEYS = frozenset({
+    "merge_how", "merge_type", "_log", "log_cfgs", "output", "system_info", "datasource",
+    "datasource_list", "vendor_data", "vendor_data2", "network", "user", "users", "groups",
+    "cloud_init_modules", "cloud_config_modules", "cloud_final_modules", "syslog_fix_perms",
+    "def_log_file", "manage_resolv_conf", "preserve_hostname", "disable_root", "version",
+    "reporting", "allow_public_ssh_keys", "ssh_pwauth", "disable_ec2_metadata",
+})
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A loaded schema: `name` says which, for messages and SARIF."""
+
+    name: str
+    schema: dict
+    known_keys: frozenset[str]
+    directory: str = ""
+
+
+@dataclass(frozen=True)
+class Issue:
+    path: tuple
+    message: str
+    deprecated: bool
+    instance: Any
+
+
+def installed_path(search: list[str] = SEARCH) -> str | None:
+    """The installed cloud-init's cloud-config schema, if any."""
+    spec = importlib.util.find_spec("cloudinit")
+    if spec and spec.submodule_search_locations:
+        for location in spec.submodule_search_locations:
+            candidate = Path(location) / "config" / "schemas" / SCHEMA_NAME
+            if candidate.is_file():
+                return str(candidate)
+    for pattern in search:
+        found = sorted(glob.glob(pattern))
+        if found:
+            return found[-1]
+    return None
+
+
+@lru_cache(maxsize=8)
+def load(choice: str = "auto") -> Source:
+    """The schema `choice` names (see the module docstring)."""
+    if choice == "builtin":
+        return _builtin()
+    if choice in ("auto", "cloud-init"):
+        path = installed_path()
+        if path:
+            return _file(path, f"cloud-init {_cloud_init_version(path)}".rstrip())
+        if choice == "cloud-init":
+            raise BootstrapperError("--schema cloud-init: no installed cloud-init schema found "
+                                    f"(looked for {SCHEMA_NAME}); use --schema builtin")
+        return _builtin()
+    return _file(choice, choice)
+
+
+def _builtin() -> Source:
+    data = builtin.builtin_schema()
+    return Source("built-in", data, builtin.known_keys(data) | BASE_KEYS)
+
+
+def _file(path: str, name: str) -> Source:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise BootstrapperError(f"{path}: cannot read the schema: "
+                                f"{getattr(err, 'strerror', None) or err}") from err
+    if not isinstance(data, dict):
+        raise BootstrapperError(f"{path}: a JSON schema must be an object")
+    return Source(name, data, _keys_of(data) | builtin.known_keys() | BASE_KEYS,
+                  str(Path(path).parent))
+
+
+def _cloud_init_version(schema_path: str) -> str:
+    version_file = Path(schema_path).parents[2] / "version.py"
+    try:
+        match = re.search(r'__VERSION__\s*=\s*"([^"]+)"', version_file.read_text())
+    except OSError:
+        return ""
+    return match.group(1) if match else ""
+
+
+def _keys_of(schema: dict) -> frozenset[str]:
+    """Top-level property names, following the top-level allOf/$ref into $defs."""
+    keys = set(schema.get("properties", {}))
+    defs = schema.get("$defs", schema.get("definitions", {}))
+    for entry in schema.get("allOf", []):
+        target = entry
+        ref = entry.get("$ref", "") if isinstance(entry, dict) else ""
+        if ref.startswith("#/"):
+            target = defs.get(ref.rsplit("/", 1)[-1], {})
+        keys |= set(target.get("properties", {})) if isinstance(target, dict) else set()
+    return frozenset(keys)
+
+
+# --- the validator ------------------------------------------------------------------------
+
+
+class Checker:
+    """Validates documents against one Source; built once per run (building is the cost)."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self._validator = _validator(source)
+
+    def issues(self, document: Any) -> list[Issue]:
+        out = []
+        for err in self._validator.iter_errors(document):
+            leaf = max(err.context, key=lambda e: len(e.absolute_path)) if err.context else err
+            path = tuple(leaf.absolute_path)
+            dotted = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+            message = _short(leaf.message)
+            out.append(Issue(path, f"{dotted}: {message}", isinstance(err, _deprecation()),
+                             err.instance))
+        return out
+
+
+def _short(message: str, limit: int = 200) -> str:
+    return message if len(message) <= limit else message[:limit - 1] + "…"
+
+
+@lru_cache(maxsize=1)
+def _deprecation() -> type:
+    from jsonschema import ValidationError
+
+    class Deprecation(ValidationError):
+        """A `deprecated: true` key was used: a note, never an error."""
+
+    return Deprecation
+
+
+def _validator(source: Source):
+    from jsonschema import Draft4Validator, FormatChecker, validators
+
+    base = validators.validator_for(source.schema, default=Draft4Validator)
+    strings = base.TYPE_CHECKER.redefine(
+        "string", lambda _checker, value: isinstance(value, (str, bytes)))
+    cls = validators.extend(base, validators={"deprecated": _deprecated, "oneOf": _one_of,
+                                              "anyOf": _any_of}, type_checker=strings)
+    checker = FormatChecker()
+    if "uri" not in checker.checkers:  # cloud-init's Debian package has rfc3987 for this
+        checker.checks("uri")(lambda value: not isinstance(value, str) or bool(_URI.match(value)))
+    kwargs = {"format_checker": checker}
+    if source.directory:
+        kwargs["registry"] = _registry(source.directory)
+    return cls(source.schema, **kwargs)
+
+
+def _registry(directory: str):
+    """Sibling JSON schemas, so a `$ref` to another file of the same directory resolves."""
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT4
+
+    resources = []
+    for path in sorted(Path(directory).glob("*.json")):
+        try:
+            contents = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(contents, dict):
+            resource = Resource.from_contents(contents, default_specification=DRAFT4)
+            for uri in {contents.get("$id"), contents.get("id"), path.name, path.as_uri()}:
+                if isinstance(uri, str) and uri:
+                    resources.append((uri, resource))
+    return Registry().with_resources(resources)
+
+
+def _deprecated(validator, deprecated, instance, schema):
+    if deprecated:
+        note = schema.get("description", "")
+        yield _deprecation()(f"deprecated{': ' + note if note else ''}")
+
+
+def _split(validator, instance, subschema, index):
+    found = list(validator.descend(instance, subschema, schema_path=index))
+    notes = [e for e in found if isinstance(e, _deprecation())]
+    return [e for e in found if not isinstance(e, _deprecation())], notes
+
+
+def _any_of(validator, any_of, instance, schema):
+    from jsonschema import ValidationError
+
+    errors = []
+    for index, subschema in enumerate(any_of):
+        failed, notes = _split(validator, instance, subschema, index)
+        if not failed:
+            yield from notes
+            return
+        errors += failed
+    yield ValidationError(f"{instance!r} is not valid under any of the given schemas",
+                          context=errors)
+
+
+def _one_of(validator, one_of, instance, schema):
+    from jsonschema import ValidationError
+
+    errors, passed, first_notes = [], 0, []
+    for index, subschema in enumerate(one_of):
+        failed, notes = _split(validator, instance, subschema, index)
+        if failed:
+            errors += failed
+        else:
+            passed += 1
+            first_notes = first_notes or notes
+    if not passed:
+        yield ValidationError(f"{instance!r} is not valid under any of the given schemas",
+                              context=errors)
+    elif passed > 1:
+        yield ValidationError(f"{instance!r} is valid under more than one of the given schemas")
+    else:
+        yield from first_notes
