@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64 as b64
 import binascii
-import gzip as gz
 import re
 import zlib
 from dataclasses import dataclass
@@ -62,6 +61,8 @@ class Budget:
 
 def gzip_bytes(data: bytes) -> bytes:
     """gzip with mtime 0 and no file name: the same input always gives the same bytes."""
+    import gzip as gz  # lazy: most renders are not gzipped (cold start matters)
+
     return gz.compress(data, compresslevel=9, mtime=0)
 
 
@@ -100,8 +101,9 @@ def check_budget(b: Budget) -> None:
 def finish(data: bytes, *, gzip: bool = False, base64: bool = False) -> bytes:
     """Apply the encodings, refusing user-data that EC2 would reject for its size."""
     zipped = gzip_bytes(data) if gzip else None
-    check_budget(budget(data, gzipped=zipped))
     payload = zipped if zipped is not None else data
+    if len(payload) > EC2_LIMIT:  # the full budget (another gzip) only when refusing
+        check_budget(budget(data, gzipped=zipped))
     return b64.b64encode(payload) + b"\n" if base64 else payload
 
 
