@@ -9,7 +9,8 @@ What it answers (every answer `text/plain`, documents pretty-printed like the re
 - `PUT /latest/api/token` needs `X-aws-ec2-metadata-token-ttl-seconds` in 1..21600 (else 400);
   a PUT carrying `X-Forwarded-For` gets 403. Any other method on that path: 405.
 - Every other request must be a GET with a valid, unexpired `X-aws-ec2-metadata-token`
-  (else 401): `meta-data/placement/region`, `meta-data/iam/info`,
+  (else 401): `meta-data/placement/region` (and `availability-zone`, `instance-id`),
+  `meta-data/iam/info`,
   `meta-data/iam/security-credentials/` (the role name) and `.../<role>` (the credentials).
 
 Faults are scripted with `Faults`: a late start (connection refused until then), the first N
@@ -82,6 +83,7 @@ class Instance:
     role: str = "bootstrapper-test-role"
     region: str = "eu-central-1"
     account: str = "123456789012"
+    instance_id: str = "i-0123456789abcdef0"
     lifetime: timedelta = timedelta(hours=6)
 
 
@@ -168,7 +170,7 @@ class MockImds:
         for host, port in self.addresses:
             sock = listening_socket(host, port, self.netns)
             server = _Server(sock, self)
-            threading.Thread(target=server.serve_forever, daemon=True,
+            threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True,
                              name=f"imds-{host}").start()
             self._servers.append(server)
         self.listening_at = self.clock()
@@ -206,8 +208,13 @@ class MockImds:
 
     def _metadata(self, path: str) -> tuple[int, str]:
         inst = self.instance
-        if path == "/latest/meta-data/placement/region":
+        leaf = path.rstrip("/")  # botocore asks for `placement/availability-zone/`
+        if leaf == "/latest/meta-data/placement/region":
             return 200, inst.region
+        if leaf == "/latest/meta-data/placement/availability-zone":
+            return 200, inst.region + "a"
+        if leaf == "/latest/meta-data/instance-id":
+            return 200, inst.instance_id
         if path.startswith("/latest/meta-data/iam/") and self.faults.no_role:
             return 404, ""
         if path == "/latest/meta-data/iam/info":
@@ -230,12 +237,19 @@ class MockImds:
         return self.credentials[-1] if self.credentials else None
 
     def wait_for_requests(self, count: int, timeout: float = 10.0) -> bool:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if len(self.requests) >= count:
-                return True
-            time.sleep(0.02)
-        return False
+        return _wait(lambda: len(self.requests) >= count, timeout)
+
+    def wait_for_listening(self, timeout: float = 10.0) -> bool:
+        return _wait(lambda: self.listening_at is not None, timeout)
+
+
+def _wait(condition, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -29,7 +29,7 @@ MOTO = Path(sys.executable).with_name("moto_server")
 def render(fmt: str, **options) -> bytes:
     """Rendered user-data, exactly what EC2 would hand cloud-init."""
     data = {"format": fmt, "app_user": APP_USER, **options}
-    return build.build(profile.from_mapping(data)).raw
+    return build.build(profile.from_mapping(data)).user_data
 
 
 # --- the IMDS peers ------------------------------------------------------------------------
@@ -175,3 +175,60 @@ def temp_leftovers(vm, directory: str = "/run/bootstrapper") -> list[str]:
     return sorted(p.name for p in path.iterdir() if p.name.startswith(".")) \
         if path.is_dir() else []
 
+
+
+# --- watching a file being replaced ----------------------------------------------------------
+
+COMPLETE_ENV = re.compile("".join(rf"{key}=[^\s=][^\n]*\n" for key in ENV_KEYS))
+
+
+class FileWatcher:
+    """Reads a file in a tight loop in a thread, from open to fstat to read, and records every
+    read that was not a complete env file with mode 0600 and the expected owner: a missing
+    file, an empty or partial one, or one that was briefly readable by others."""
+
+    def __init__(self, path: Path, uid: int = APP_UID, pattern: re.Pattern = COMPLETE_ENV):
+        self.path, self.uid, self.pattern = path, uid, pattern
+        self.reads = 0
+        self.contents: list[str] = []  # each distinct complete content, in order seen
+        self.bad: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def start(self) -> "FileWatcher":
+        self._thread.start()
+        while self.reads == 0 and self._thread.is_alive():
+            time.sleep(0.001)
+        return self
+
+    def stop(self) -> "FileWatcher":
+        self._stop.set()
+        self._thread.join()
+        return self
+
+    def _watch(self) -> None:
+        import os
+
+        while not self._stop.is_set():
+            try:
+                fd = os.open(self.path, os.O_RDONLY)
+            except FileNotFoundError:
+                self._record("missing")
+                continue
+            try:
+                info = os.fstat(fd)
+                text = os.read(fd, 1 << 16).decode(errors="replace")
+            finally:
+                os.close(fd)
+            if (info.st_mode & 0o777, info.st_uid) != (0o600, self.uid):
+                self._record(f"mode {info.st_mode & 0o777:o} owner {info.st_uid}")
+            elif not self.pattern.fullmatch(text):
+                self._record(f"incomplete ({len(text)} bytes)")
+            elif not self.contents or self.contents[-1] != text:
+                self.contents.append(text)
+            self.reads += 1
+
+    def _record(self, what: str) -> None:
+        self.reads += 1
+        if len(self.bad) < 20:
+            self.bad.append(what)
