@@ -28,7 +28,7 @@ class Parsed:
 
     data: Any = None
     node: Any = None
-    error: tuple[int, int, str] | None = None  # 1-based line, column, message
+    error: tuple[int, int, str, int] | None = None  # line, column, message, context line
     duplicates: list[tuple[int, int, str]] = field(default_factory=list)
 
     def line_of(self, path: tuple) -> tuple[int, int]:
@@ -60,21 +60,23 @@ def parse(text: str) -> Parsed:
     except yaml.YAMLError as err:
         return Parsed(error=_syntax_error(err))
     except (ValueError, TypeError, RecursionError) as err:  # e.g. a bad !!binary or timestamp
-        return Parsed(error=(1, 0, f"cannot load this YAML: {err}"))
+        return Parsed(error=(1, 0, f"cannot load this YAML: {err}", 0))
     finally:
         loader.dispose()
     return Parsed(data=data, node=node, duplicates=list(_duplicates(node)))
 
 
-def _syntax_error(err: Any) -> tuple[int, int, str]:
-    """(line, column, message) where the parser gave up, naming what it was inside."""
+def _syntax_error(err: Any) -> tuple[int, int, str, int]:
+    """(line, column, message, context line) where the parser gave up; the context line
+    (0: none) is where the construct it was reading started, `{context}` in the message."""
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     where = (mark.line + 1, mark.column + 1) if mark else (1, 0)
     message = getattr(err, "problem", None) or str(err).split("\n")[0]
     context, context_mark = getattr(err, "context", None), getattr(err, "context_mark", None)
     if context and context_mark:
-        message += f" ({context} started on line {context_mark.line + 1})"
-    return (*where, message)
+        return (*where, f"{message} ({context} started on line {{context}})",
+                context_mark.line + 1)
+    return (*where, message, 0)
 
 
 def _is_mapping(node: Any) -> bool:

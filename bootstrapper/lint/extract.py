@@ -170,6 +170,8 @@ def _powershell(doc: Document, depth: int) -> None:
 
 
 def _jinja(doc: Document, depth: int) -> None:
+    if template.syntax_error(doc.text):
+        return  # cloud-init cannot render it: nothing below it will ever run
     _, _, body = doc.text.partition("\n")
     offset = None if doc.offset is None else doc.offset + 1
     child = _text(template.with_placeholders(body), len(body.encode()), doc.path, offset,
@@ -199,18 +201,21 @@ def _mime(doc: Document, depth: int) -> None:
         doc.note = root.error
     entities = root.parts if root.parts else [root]
     for index, part in enumerate(entities, 1):
-        doc.children.append(_mime_part(doc, part, index, depth))
+        doc.children.append(_mime_part(doc, part, index, depth, doc.offset))
 
 
-def _mime_part(doc: Document, part: mime.Part, index: int, depth: int) -> Document:
+def _mime_part(doc: Document, part: mime.Part, index: int, depth: int,
+               base: int | None) -> Document:
+    """One entity; `base` is the file line offset of the text mime.parse() read (every
+    `part.line`, nested ones too, counts from there), None inside an encoding."""
     label = _join(doc.where, f"part {index} ({part.filename or part.content_type})")
-    exact_offset = None if doc.offset is None else doc.offset + part.line
-    anchor = (doc.offset + part.line + 1) if doc.offset is not None else doc.anchor
+    exact_offset = None if base is None else base + part.line
+    anchor = (base + part.line + 1) if base is not None else doc.anchor
     if part.parts or part.error:  # a nested multipart
         nested = Document(doc.path, "mime", part.body, len(part.body.encode()), exact_offset,
                           anchor, label, headers=part.headers, note=part.error)
         for sub_index, sub in enumerate(part.parts, 1):
-            nested.children.append(_mime_part(nested, sub, sub_index, depth + 1))
+            nested.children.append(_mime_part(nested, sub, sub_index, depth + 1, base))
         return nested
     payload, exact = part.payload()
     kind = _part_kind(part.content_type)

@@ -141,13 +141,23 @@ class Checker:
     def issues(self, document: Any) -> list[Issue]:
         out = []
         for err in self._validator.iter_errors(document):
-            leaf = max(err.context, key=lambda e: len(e.absolute_path)) if err.context else err
+            leaf = _deepest(err)
             path = tuple(leaf.absolute_path)
-            dotted = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+            dotted = ".".join(str(p) for p in path) or "(top level)"
             message = _short(leaf.message)
             out.append(Issue(path, f"{dotted}: {message}", isinstance(err, _deprecation()),
                              err.instance))
         return out
+
+
+def _deepest(err):
+    """The most specific cause of an error (oneOf/anyOf nest them): the longest path."""
+    best = err
+    for sub in err.context or ():
+        candidate = _deepest(sub)
+        if len(candidate.absolute_path) > len(best.absolute_path):
+            best = candidate
+    return best
 
 
 def _short(message: str, limit: int = 200) -> str:

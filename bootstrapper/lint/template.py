@@ -10,12 +10,14 @@ is only known at boot never fails a rule.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 PLACEHOLDER = "JINJA_PLACEHOLDER"
 HEADER = re.compile(r"^\s*##\s*template:\s*jinja[ \t]*\r?\n?", re.I)
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 
 
+@lru_cache(maxsize=64)
 def syntax_error(text: str) -> tuple[int, str] | None:
     """(line, message) of the first Jinja syntax error in `text`, or None."""
     import jinja2  # lazy: only templates need it

@@ -31,7 +31,8 @@ ID = "credential-file-mode"
 SEVERITY = "error"
 OPTIONS: dict = {}
 _WRITES = (">", ">>", ">|", "&>", "&>>", "1>", "1>>")
-_ADVICE = "make it 0600 (0640 with a group only if that group needs it)"
+_ADVICE = "make it 0600"
+_SEVERITY_FOR = {"others": SEVERITY, "group": "warning"}  # a group may be deliberate
 
 
 def check(doc, ctx):
@@ -60,20 +61,29 @@ def _write_files(doc):
         if mode is None:
             yield doc.problem(line, 0, ID, SEVERITY, f"{path} holds credentials but has no "
                               f"permissions: cloud-init writes it 0644 (world-readable); {_ADVICE}")
-        elif _readable(str(mode)):
-            yield doc.problem(line, 0, ID, SEVERITY, f"{path} holds credentials but is written "
-                              f"{mode} (readable by group or others); {_ADVICE}")
+            continue
+        who = exposure(str(mode))
+        if who:
+            yield doc.problem(line, 0, ID, _SEVERITY_FOR[who], f"{path} holds credentials but "
+                              f"is written {mode} (readable by {who}); {_ADVICE}")
+
+
+def exposure(mode: str) -> str:
+    """"others", "group" or "" for an octal or symbolic chmod mode's read bits."""
+    if re.fullmatch(r"0?[0-7]{3,4}", mode):
+        bits = int(mode, 8)
+        return "others" if bits & 0o004 else "group" if bits & 0o040 else ""
+    who = ""
+    for clause in mode.split(","):
+        match = re.fullmatch(r"([ugoa]*)([+=])([rwxXst]*)", clause)
+        if match and "r" in match.group(3):
+            targets = set(match.group(1)) or {"a"}
+            who = "others" if targets & set("oa") else who or ("group" if "g" in targets else "")
+    return who
 
 
 def _readable(mode: str) -> bool:
-    """True when an octal or symbolic chmod mode grants read to group or others."""
-    if re.fullmatch(r"0?[0-7]{3,4}", mode):
-        return bool(int(mode, 8) & 0o044)
-    for clause in mode.split(","):
-        match = re.fullmatch(r"([ugoa]*)([+=])([rwxXst]*)", clause)
-        if match and "r" in match.group(3) and (not match.group(1) or set(match.group(1)) & set("goa")):
-            return True
-    return False
+    return bool(exposure(mode))
 
 
 def _script(commands):
@@ -95,19 +105,20 @@ def _script(commands):
 def _chmod_or_install(cmd, paths):
     if cmd.name == "chmod":
         args = [a for a in cmd.args if not a.startswith("-") or re.fullmatch(r"-[rwxXst]+", a)]
-        if len(args) >= 2 and _readable(args[0]):
-            for target in args[1:]:
-                path = _resolve(target, paths)
-                if secrets.is_credential_path(path):
-                    yield cmd.line, SEVERITY, f"chmod {args[0]} makes {path} readable by group " \
-                                              f"or others; {_ADVICE}"
+        who = exposure(args[0]) if len(args) >= 2 else ""
+        for target in args[1:] if who else ():
+            path = _resolve(target, paths)
+            if secrets.is_credential_path(path):
+                yield cmd.line, _SEVERITY_FOR[who], f"chmod {args[0]} makes {path} " \
+                                                    f"readable by {who}; {_ADVICE}"
     elif cmd.name == "install" and cmd.args and "-d" not in cmd.args:
         path = _resolve(cmd.args[-1], paths)
         if secrets.is_credential_path(path):
             mode = _option(cmd.args, "-m", "--mode") or "0755"
-            if _readable(mode):
-                yield cmd.line, SEVERITY, f"install writes {path} with mode {mode} (readable " \
-                                          f"by group or others); {_ADVICE}"
+            who = exposure(mode)
+            if who:
+                yield cmd.line, _SEVERITY_FOR[who], f"install writes {path} with mode " \
+                                                    f"{mode} (readable by {who}); {_ADVICE}"
 
 
 def _option(args: list[str], short: str, long: str) -> str:

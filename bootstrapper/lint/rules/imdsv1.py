@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import re
 
+from ..shell import without_substitutions
+
 ID = "imdsv1"
 SEVERITY = "error"
 OPTIONS: dict = {}
@@ -86,7 +88,9 @@ def _shell(commands):
 
 def _imds_variables(commands) -> set[str]:
     """Names assigned a value that names the metadata endpoint (directly or via another)."""
-    assigns = [(name, value) for cmd in commands for name, value in cmd.assigns]
+    # what a command prints is data fetched, not an address: look past $(...)
+    assigns = [(name, without_substitutions(value))
+               for cmd in commands for name, value in cmd.assigns]
     found: set[str] = set()
     changed = True
     while changed:

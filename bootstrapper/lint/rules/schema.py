@@ -33,10 +33,13 @@ def check(doc, ctx):
     parsed = doc.config
     if doc.kind != "cloud-config" or parsed is None or parsed.error:
         return
+    if parsed.data is None:
+        yield doc.problem(1, 0, ID, SEVERITY, "an empty cloud-config: `cloud-init schema` "
+                          "rejects it (write `{}` for one that is empty on purpose)")
+        return
     if not isinstance(parsed.data, dict):
-        found = "nothing" if parsed.data is None else type(parsed.data).__name__
-        yield doc.problem(1, 0, ID, SEVERITY,
-                          f"a cloud-config must be a mapping of module keys, not {found}")
+        yield doc.problem(1, 0, ID, SEVERITY, "a cloud-config must be a mapping of module "
+                          f"keys, not a {type(parsed.data).__name__}")
         return
     checker = ctx.checker()
     for issue in checker.issues(parsed.data):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from ..secrets import is_credential_name, is_credential_path
+from ..shell import without_substitutions
 
 ID = "secret-in-log"
 SEVERITY = "error"
@@ -32,6 +33,7 @@ _VARIABLE = re.compile(r"\$\{?#?([A-Za-z_][A-Za-z0-9_]*)")
 _POSITIONAL = re.compile(r"\$\{?([1-9*@])")
 _SOURCES = re.compile(r"SecretAccessKey|SessionToken|\bToken\b|security-credentials/[^\s\"'/)]|"
                       r"get-secret-value|--with-decryption|get-session-token|assume-role")
+_FETCH = re.compile(r"\b(curl|wget|aws|nc|http)\b")
 _LOG_DEVICES = re.compile(r"^/dev/(stdout|stderr|console|tty\w*|kmsg)$|^/proc/self/fd/[12]$")
 _PRINTERS = ("echo", "printf", "print")
 _PY_PRINT = re.compile(r"\b(print|logging\.\w+|log\w*\.(?:info|debug|warning|error)|"
@@ -80,16 +82,23 @@ def _credential_variables(commands) -> set[str]:
     names = {n for cmd in commands for n, _ in cmd.assigns}
     names |= {n for cmd in commands for w in cmd.words for n in _VARIABLE.findall(w)}
     secret = {n for n in names if is_credential_name(n)}
-    assigns = [(n, v) for cmd in commands for n, v in cmd.assigns]
+    assigns = [(n, v, without_substitutions(v, keep=_transforms))
+               for cmd in commands for n, v in cmd.assigns]
     changed = True
     while changed:
         changed = False
-        for name, value in assigns:
+        for name, value, derived in assigns:
             if name not in secret and (_SOURCES.search(value) or
-                                       secret & set(_VARIABLE.findall(value))):
+                                       secret & set(_VARIABLE.findall(derived))):
                 secret.add(name)
                 changed = True
     return secret
+
+
+def _transforms(substitution: str) -> bool:
+    """A substitution that derives a value from its input (base64 of a secret is one),
+    unlike a request that merely sends a token to fetch something else."""
+    return not _FETCH.search(substitution)
 
 
 def _refs(words: list[str], secret: set[str]) -> str:

@@ -24,11 +24,13 @@ def check(doc, ctx):
     parsed = doc.config
     if doc.kind not in KINDS or parsed is None:
         return
+    offset = doc.offset or 0  # line numbers inside messages are the file's too
     if parsed.error:
-        line, column, message = parsed.error
+        line, column, message, context = parsed.error
+        message = message.replace("{context}", str(context + offset))
         yield doc.problem(line, column, ID, SEVERITY, f"not valid YAML: {message}")
     if ctx.options["duplicate-keys"]:
         for line, first, key in parsed.duplicates:
             yield doc.problem(line, 0, ID, "warning",
-                              f"duplicate key {key!r} (first on line {first + (doc.offset or 0)}):"
+                              f"duplicate key {key!r} (first on line {first + offset}):"
                               " YAML keeps only this one")
