@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 ALL = "all"
+END = 10**9  # a block never closed runs past the last line
 _DIRECTIVE = re.compile(
     r"#\s*bootstrapper:\s*(disable-file|disable-next-line|disable-line|disable|enable)\b"
     r"(?:\s*=\s*([A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*))?")
@@ -70,7 +71,7 @@ def parse(text: str) -> Suppressions:
             if verb == "disable-next-line":
                 target = _next_code_line(lines, index)
             found.lines.setdefault(target, set()).update(rules)
-    _close(found, open_blocks, set(open_blocks), len(lines))
+    _close(found, open_blocks, set(open_blocks), END)
     return found
 
 

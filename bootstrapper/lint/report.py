@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any, Mapping
 
 from .. import __version__
@@ -105,8 +106,7 @@ def _uri(path: str) -> str:
     candidate = Path(path)
     if candidate.is_absolute():
         return candidate.as_uri()
-    return "/".join(part.replace("%", "%25").replace(" ", "%20")
-                    for part in candidate.as_posix().split("/"))
+    return quote(candidate.as_posix(), safe="/")
 
 
 def github(report: Report) -> str:

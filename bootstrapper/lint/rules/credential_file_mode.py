@@ -11,14 +11,20 @@ Any local user (and any compromised service account) could read it. Looked for:
 Unit files and scripts are not credentials files whatever their name.
 
 FAIL:
+    #cloud-config
     write_files:
     - path: /root/.aws/credentials
-      content: ...
+      content: |
+        [default]
+        credential_process = /usr/local/bin/get-credentials
 PASS:
+    #cloud-config
     write_files:
     - path: /root/.aws/credentials
       permissions: '0600'
-      content: ...
+      content: |
+        [default]
+        credential_process = /usr/local/bin/get-credentials
 """
 
 from __future__ import annotations

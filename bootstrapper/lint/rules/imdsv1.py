@@ -20,8 +20,10 @@ a whole-word variable that may hold options (`curl $CURL_OPTS ...`); PowerShell
 `-Headers`. The token request itself (`PUT .../api/token`) is not a metadata read.
 
 FAIL:
+    #!/bin/sh
     curl -s http://169.254.169.254/latest/meta-data/instance-id
 PASS:
+    #!/bin/sh
     TOKEN=$(curl -sX PUT http://169.254.169.254/latest/api/token \\
       -H "X-aws-ec2-metadata-token-ttl-seconds: 300")
     curl -s -H "X-aws-ec2-metadata-token: $TOKEN" \\

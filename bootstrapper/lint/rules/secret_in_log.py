@@ -14,8 +14,10 @@ trace shows expanded values). Output redirected to a file (also by an enclosing
 `{ ...; } >file`), captured by `$(...)`, or piped elsewhere is not printed.
 
 FAIL:
+    #!/bin/sh
     echo "key: $AWS_SECRET_ACCESS_KEY"
 PASS:
+    #!/bin/sh
     printf 'AWS_SECRET_ACCESS_KEY=%s\\n' "$AWS_SECRET_ACCESS_KEY" >"$ENV_FILE"
 """
 
