@@ -15,7 +15,8 @@ What it answers (every answer `text/plain`, documents pretty-printed like the re
 
 Faults are scripted with `Faults`: a late start (connection refused until then), the first N
 requests answering 500 or 429, an already expired first token, no role attached, a service
-that accepts connections and never answers, and new keys on every credentials request.
+that accepts connections and never answers, an answer cut off halfway through its body, and
+new keys on every credentials request.
 Every request is logged (`requests`) with its method, path, headers, client, time and status.
 
 Servers bind where they are told: `addresses=[("169.254.169.254", 80), ("fd00:ec2::254", 80)]`
@@ -55,6 +56,7 @@ class Faults:
     no_role: bool = False  # no instance profile: the iam paths answer 404
     hang: bool = False  # accept connections, never answer
     rotate: bool = False  # new keys on every credentials request (else one set per server)
+    cut_short: str | None = None  # the first 200 for this path stops halfway through its body
 
 
 @dataclass
@@ -127,6 +129,7 @@ class MockImds:
         self._stopped = threading.Event()
         self._timer: threading.Timer | None = None
         self._fixed = new_credentials(self.instance.lifetime)
+        self._cut_done = False
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -230,6 +233,14 @@ class MockImds:
             return 200, pretty(document)
         return 404, ""
 
+    def cut(self, path: str) -> bool:
+        """Whether this answer is the one Faults.cut_short stops halfway (once)."""
+        with self._lock:
+            if self.faults.cut_short == path and not self._cut_done:
+                self._cut_done = True
+                return True
+        return False
+
     # --- what tests look at --------------------------------------------------------------
 
     @property
@@ -280,6 +291,10 @@ class _Handler(BaseHTTPRequestHandler):
         if status == 200 and request.path == "/latest/api/token":
             self.send_header(TTL_HEADER, request.header(TTL_HEADER) or "")
         self.end_headers()
+        if status == 200 and mock.cut(request.path):
+            self.wfile.write(data[: len(data) // 2])  # then the connection closes
+            self.close_connection = True
+            return
         self.wfile.write(data)
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _serve

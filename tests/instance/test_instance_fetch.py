@@ -202,3 +202,21 @@ def test_ipv6_endpoint(vm, peers, fmt, peer_kind):
     if peer_kind == "mock":
         assert {r.client for r in peer.mock.requests} == {"fd00::10"}
 
+
+
+# --- beyond the issue's list: an answer cut short ------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("client", ["curl", "wget"])
+def test_answer_cut_short_is_retried(vm, peers, fmt, client):
+    """A 200 whose body stops halfway (the connection drops) is no answer: ask again, never
+    write half a value (here the region would have been `eu-cen`)."""
+    if client == "wget":
+        vm.remove_package("curl")
+    peer = peers("mock", Faults(cut_short="/latest/meta-data/placement/region"))
+    vm.seed(render(fmt))
+    env = assert_healthy(vm, peer, vm.boot())
+    assert env["AWS_REGION"] == peer.mock.instance.region
+    regions = [r for r in peer.mock.requests if r.path.endswith("/placement/region")]
+    assert len(regions) == 2
