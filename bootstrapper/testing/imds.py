@@ -123,6 +123,7 @@ class MockImds:
         self.requests: list[Request] = []
         self.credentials: list[dict[str, str]] = []  # every document served, in order
         self.listening_at: float | None = None  # clock() when the listeners opened
+        self.on_request = None  # called with each Request before it is answered
         self.tokens: dict[str, float] = {}  # token -> expiry (clock)
         self._lock = threading.Lock()
         self._servers: list[ThreadingHTTPServer] = []
@@ -273,6 +274,8 @@ class _Handler(BaseHTTPRequestHandler):
         mock = self.server.mock
         request = Request(time=mock.clock(), method=self.command, path=self.path,
                           headers=dict(self.headers.items()), client=self.client_address[0])
+        if mock.on_request is not None:
+            mock.on_request(request)
         with mock._lock:
             mock.requests.append(request)
             if mock.faults.hang:

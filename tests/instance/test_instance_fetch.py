@@ -220,3 +220,21 @@ def test_answer_cut_short_is_retried(vm, peers, fmt, client):
     assert env["AWS_REGION"] == peer.mock.instance.region
     regions = [r for r in peer.mock.requests if r.path.endswith("/placement/region")]
     assert len(regions) == 2
+
+
+# --- beyond the issue's list: --format mime with the user's own parts ----------------------------
+
+
+def test_mime_with_user_parts(vm, peers, tmp_path):
+    """cloud-init's own MIME handling and merging: the user's cloud-config keeps its runcmd
+    next to ours, and the user's script runs after the credentials exist."""
+    config = tmp_path / "user.yaml"
+    config.write_text("#cloud-config\nruncmd:\n- [touch, /var/tmp/user-runcmd-ran]\n")
+    script = tmp_path / "app.sh"
+    script.write_text("#!/bin/sh\nset -e\n. /run/bootstrapper/credentials.env\n"
+                      "test -n \"$AWS_SESSION_TOKEN\"\ntouch /var/tmp/user-script-saw-creds\n")
+    peer = peers("mock")
+    vm.seed(render("mime", parts=[str(config), str(script)]))
+    assert_healthy(vm, peer, vm.boot())
+    assert vm.exists("/var/tmp/user-runcmd-ran")
+    assert vm.exists("/var/tmp/user-script-saw-creds")

@@ -37,12 +37,20 @@ def test_lockdown(vm, peers, fmt, peer_kind, firewall):
     if firewall == "nftables":
         vm.remove_package("iptables")  # like Amazon Linux 2023: nftables, no iptables
         assert not vm.exists("/usr/sbin/iptables")
-    peers(peer_kind)
+    peer = peers(peer_kind)
     # Before: every user reaches IMDS (so a refusal later is the lockdown's doing).
     assert_token(vm, V4, NOBODY)
+    rules_at_first_request: list[str] = []
+    if peer_kind == "mock":
+        peer.mock.requests.clear()
+        peer.mock.on_request = lambda request: rules_at_first_request.append(
+            vm.ruleset()) if not rules_at_first_request else None
     vm.seed(lockdown_user_data(fmt))
     boot = vm.boot()
     assert boot.ok, boot.describe()
+    if peer_kind == "mock":  # lockdown comes first: the rules were there before any request
+        assert "BOOTSTRAPPER-IMDS" in rules_at_first_request[0] or \
+            "bootstrapper_imds" in rules_at_first_request[0]
     assert vm.exists(ENV_FILE)
     rules = vm.ruleset()
     if firewall == "nftables":
