@@ -44,7 +44,7 @@ def check(scripts: list[Script], severity: str = "style", jobs: int = 1) -> list
     """Shellcheck every script; return findings as Problems (rule shellcheck).
 
     One shellcheck process per (shell, exclude) group; with `jobs` > 1 each group is cut
-    into up to `jobs` balanced batches run side by side, so every core is busy.
+    into a few batches per job, run `jobs` at a time, so every core stays busy.
     """
     if not scripts:
         return []
@@ -80,34 +80,33 @@ def check(scripts: list[Script], severity: str = "style", jobs: int = 1) -> list
 
 
 def _batches(indexes: list[int], scripts: list[Script], jobs: int) -> list[list[int]]:
-    """Split one group into at most `jobs` batches of about equal text size."""
-    batches: list[list[int]] = [[] for _ in range(min(jobs, len(indexes)))]
-    sizes = [0] * len(batches)
-    for index in sorted(indexes, key=lambda i: -len(scripts[i].text)):
-        smallest = sizes.index(min(sizes))
-        batches[smallest].append(index)
-        sizes[smallest] += len(scripts[index].text)
-    return [sorted(batch) for batch in batches if batch]
+    """One batch for one job; else several per job, handed out as processes finish.
+
+    Script size predicts shellcheck's time badly (a long here-document is cheap, a web of
+    functions is not), so similar scripts are dealt out in turn and a finished process
+    takes the next batch: no core idles while another still has a queue.
+    """
+    if jobs == 1:
+        return [indexes]
+    count = min(len(indexes), 4 * jobs)
+    ordered = sorted(indexes, key=lambda i: len(scripts[i].text))
+    return [sorted(ordered[start::count]) for start in range(count)]
 
 
 def _run_all(commands: list[list[str]], jobs: int) -> list[str]:
-    """Run the commands, at most `jobs` at a time; their stdouts, in order."""
-    outputs: list[str] = [""] * len(commands)
-    running: list[tuple[int, subprocess.Popen]] = []
-    pending = list(enumerate(commands))
-    while pending or running:
-        while pending and len(running) < jobs:
-            index, cmd = pending.pop(0)
-            running.append((index, subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                                                    stderr=subprocess.PIPE, text=True)))
-        index, process = running.pop(0)
-        out, err = process.communicate()
-        if process.returncode not in (0, 1):
-            for _, other in running:
-                other.kill()
-            raise BootstrapperError(f"shellcheck failed: {err.strip()[:200]}")
-        outputs[index] = out
-    return outputs
+    """Run the commands, `jobs` at a time; their stdouts, in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(cmd: list[str]) -> str:
+        out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if out.returncode not in (0, 1):
+            raise BootstrapperError(f"shellcheck failed: {out.stderr.strip()[:200]}")
+        return out.stdout
+
+    if jobs == 1 or len(commands) == 1:
+        return [run(cmd) for cmd in commands]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(run, commands))
 
 
 _SEVERITY = {"error": "error", "warning": "warning", "info": "info", "style": "info"}

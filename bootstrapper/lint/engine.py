@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO, Callable, Iterable
 
@@ -68,18 +69,18 @@ def lint(inputs: list[Input], settings: Settings, *, progress: Progress | None =
               if settings.rule(rule_id).enabled}
     contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, jobs)
                 for rule_id in active}
-    work = []
-    for done, item in enumerate(inputs, 1):
-        root = extract(_read(item, stdin), item.name)
-        entry = _Work(FileResult(item.name, root.format), root)
-        for doc in root.walk():
+    work = [_Work(FileResult(item.name, ""), extract(_read(item, stdin), item.name))
+            for item in inputs]
+    batch = _start_batch_rules(work, active, contexts)  # shellcheck runs meanwhile
+    for done, entry in enumerate(work, 1):
+        entry.result.format = entry.root.format
+        for doc in entry.root.walk():
             for rule_id, module in active.items():
                 if hasattr(module, "check"):
                     entry.found += _pairs(doc, module.check(doc, contexts[rule_id]))
-        work.append(entry)
         if progress:
-            progress(done, len(inputs), "files")
-    _run_batch_rules(work, active, contexts, progress)
+            progress(done, len(work), "files")
+    _finish_batch_rules(batch, progress, len(work))
     for entry in work:
         entry.result.problems = _finish(entry, settings)
     return Report([entry.result for entry in work],
@@ -107,19 +108,38 @@ def _pairs(doc: Document, found: Iterable) -> list[tuple[Document, Problem]]:
     return [item if isinstance(item, tuple) else (doc, item) for item in found]
 
 
-def _run_batch_rules(work: list[_Work], active: dict, contexts: dict,
-                     progress: Progress | None) -> None:
-    owner = {}
-    for entry in work:
-        for doc in entry.root.walk():
-            owner[id(doc)] = entry
+def _start_batch_rules(work: list[_Work], active: dict, contexts: dict) -> list:
+    """Start each batch rule in a thread of its own: they wait on other processes
+    (shellcheck), so the per-document rules run on this thread in the meantime."""
+    owner = {id(doc): entry for entry in work for doc in entry.root.walk()}
     docs = [doc for entry in work for doc in entry.root.walk()]
+    started = []
     for rule_id, module in active.items():
         if hasattr(module, "check_all"):
-            if progress:
-                progress(len(work), len(work), rule_id)
-            for doc, problem in module.check_all(docs, contexts[rule_id]):
-                owner[id(doc)].found.append((doc, problem))
+            outcome: dict = {}
+            thread = threading.Thread(target=_collect, daemon=True, name=f"lint-{rule_id}",
+                                      args=(module, docs, contexts[rule_id], outcome))
+            thread.start()
+            started.append((rule_id, thread, outcome, owner))
+    return started
+
+
+def _collect(module, docs, ctx, outcome: dict) -> None:
+    try:
+        outcome["found"] = list(module.check_all(docs, ctx))
+    except BaseException as err:  # re-raised on the main thread, where the CLI reports it
+        outcome["error"] = err
+
+
+def _finish_batch_rules(started: list, progress: Progress | None, total: int) -> None:
+    for rule_id, thread, outcome, owner in started:
+        if progress and thread.is_alive():
+            progress(total, total, rule_id)
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        for doc, problem in outcome["found"]:
+            owner[id(doc)].found.append((doc, problem))
 
 
 def _finish(entry: _Work, settings: Settings) -> list[Problem]:

@@ -137,10 +137,26 @@ class Checker:
     def __init__(self, source: Source) -> None:
         self.source = source
         self._validator = _validator(source)
+        self._parts = _module_parts(source.schema)
+
+    def _errors(self, document: Any):
+        """Like iter_errors; but cloud-init's schema is an allOf of ~60 module schemas,
+        each only about its own keys, so only those naming a key of the document (or
+        constraining more than their keys) are descended into: same verdict, ~5× faster."""
+        if self._parts is None or not isinstance(document, dict):
+            yield from self._validator.iter_errors(document)
+            return
+        keys = set(map(str, document))
+        rest, parts = self._parts
+        for entry, names in parts:
+            if names is None or names & keys:
+                yield from self._validator.descend(document, entry)
+        if rest:
+            yield from self._validator.descend(document, rest)
 
     def issues(self, document: Any) -> list[Issue]:
         out = []
-        for err in self._validator.iter_errors(document):
+        for err in self._errors(document):
             leaf = _deepest(err)
             path = tuple(leaf.absolute_path)
             dotted = ".".join(str(p) for p in path) or "(top level)"
@@ -158,6 +174,33 @@ def _deepest(err):
         if len(candidate.absolute_path) > len(best.absolute_path):
             best = candidate
     return best
+
+
+_PRUNABLE = {"type", "properties", "additionalProperties", "description", "title"}
+
+
+def _module_parts(schema: dict):
+    """(the root's other keywords, [(allOf entry, the keys it is about, or None for an
+    entry that must always be checked)]), or None when the root is no allOf."""
+    entries = schema.get("allOf")
+    if not isinstance(entries, list) or "properties" in schema:
+        return None
+    defs = schema.get("$defs", schema.get("definitions", {}))
+    parts = []
+    for entry in entries:
+        target = entry
+        ref = entry.get("$ref", "") if isinstance(entry, dict) else ""
+        if ref.startswith("#/$defs/") or ref.startswith("#/definitions/"):
+            target = defs.get(ref.rsplit("/", 1)[-1])
+        simple = isinstance(target, dict) and set(target) <= _PRUNABLE and \
+            target.get("type", "object") == "object" and \
+            target.get("additionalProperties", True) in (True, {}) and \
+            isinstance(target.get("properties", {}), dict)
+        parts.append((entry, set(target.get("properties", {})) if simple else None))
+    rest = {k: v for k, v in schema.items()
+            if k not in ("allOf", "$defs", "definitions", "$schema", "$id", "id", "title",
+                         "description")}
+    return rest, parts
 
 
 def _short(message: str, limit: int = 200) -> str:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 _PLAIN = re.compile(r"[^\s'\"\\$`;&|<>()#]+")
+_QUOTED_PLAIN = re.compile(r'[^"\\$`\n]+')
 _BLANK = re.compile(r"[ \t\r\f\v]+")
 _ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])?\+?=(.*)$", re.S)
 _REDIRECT = re.compile(r"&>>|&>|>>|>\||>&|<<<|<<-|<<|<&|<>|>|<")
@@ -301,6 +302,11 @@ class _Reader:
         text, pos = self.text, self.pos + 1
         parts = []
         while pos < len(text) and text[pos] != '"':
+            run = _QUOTED_PLAIN.match(text, pos)
+            if run:
+                parts.append(run.group())
+                pos = run.end()
+                continue
             char = text[pos]
             if char == "\\" and pos + 1 < len(text):
                 parts.append(text[pos + 1] if text[pos + 1] in '"\\$`' else text[pos:pos + 2])
