@@ -268,7 +268,7 @@ class _Reader:
             if self.pending_function and self.text.startswith(")", self.pos):
                 self.pos += 1
             elif self.word is not None:  # arr=( a b ): keep it as one word
-                end = _balanced(self.text, self.pos, "(", ")")
+                end = balanced(self.text, self.pos, "(", ")")
                 self._append("(" + self.text[self.pos:end + 1])
                 self.pos = end + 1
             else:
@@ -327,18 +327,18 @@ class _Reader:
     def _expansion(self) -> None:
         text, pos = self.text, self.pos
         if text.startswith("$((", pos):
-            end = _balanced(text, pos + 2, "(", ")")
+            end = balanced(text, pos + 2, "(", ")")
             self._append(text[pos:end + 1])
         elif text.startswith("$(", pos) or text[pos] == "`":
             backtick = text[pos] == "`"
             start = pos + (1 if backtick else 2)
-            end = text.find("`", start) if backtick else _balanced(text, start, "(", ")")
+            end = text.find("`", start) if backtick else balanced(text, start, "(", ")")
             end = len(text) if end < 0 else end
             parse(text[start:end], self.line, captured=True, out=self.out)
             self._append(text[pos:end + 1])
             self.line += text.count("\n", pos, end)
         elif text.startswith("${", pos):
-            end = _balanced(text, pos + 2, "{", "}")
+            end = balanced(text, pos + 2, "{", "}")
             self._append(text[pos:end + 1])
         else:
             self._append("$")
@@ -366,7 +366,7 @@ class _Reader:
                 parse(body, start_line, out=self.out)  # an installed script: its own scope
 
 
-def _balanced(text: str, pos: int, open_: str, close: str) -> int:
+def balanced(text: str, pos: int, open_: str, close: str) -> int:
     """Index of the `close` that balances an `open_` just before `pos` (quotes respected)."""
     depth = 1
     while pos < len(text):
@@ -398,35 +398,3 @@ def parse(text: str, first_line: int = 1, captured: bool = False,
         commands.sort(key=lambda c: c.line)
     return commands
 
-
-def is_assignment(word: str) -> bool:
-    return bool(_ASSIGN.match(word))
-
-
-def substitutions(value: str) -> list[tuple[int, int]]:
-    """(start, end) spans of the `$(...)` and backtick substitutions in a word."""
-    spans, pos = [], 0
-    while pos < len(value):
-        if value.startswith("$(", pos) and not value.startswith("$((", pos):
-            end = _balanced(value, pos + 2, "(", ")")
-            spans.append((pos, end + 1))
-            pos = end + 1
-        elif value[pos] == "`":
-            end = value.find("`", pos + 1)
-            end = len(value) if end < 0 else end
-            spans.append((pos, end + 1))
-            pos = end + 1
-        else:
-            pos += 1
-    return spans
-
-
-def without_substitutions(value: str, keep=lambda text: False) -> str:
-    """`value` with each command substitution removed, unless `keep(its text)`."""
-    out, last = [], 0
-    for start, end in substitutions(value):
-        if not keep(value[start:end]):
-            out.append(value[last:start])
-            last = end
-    out.append(value[last:])
-    return "".join(out)

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 
-from ..shell import without_substitutions
+from ..words import without_substitutions
 
 ID = "imdsv1"
 SEVERITY = "error"

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 
 from ..secrets import is_credential_name, is_credential_path
-from ..shell import without_substitutions
+from ..words import without_substitutions
 
 ID = "secret-in-log"
 SEVERITY = "error"
