@@ -231,6 +231,7 @@ def lint(
     from .errors import EXIT_FINDINGS, EXIT_OK
     from .lint import report as formats
 
+    progress = _LintProgress()
     try:
         _lint_check_choices(output_format, severity, color)
         settings = linter.settings_for(config=Path(config) if config else None,
@@ -238,8 +239,10 @@ def lint(
         settings = linter.with_options(settings, severity=severity, schema=schema,
                                        disable=tuple(disable or ()), exclude=tuple(exclude or ()))
         result = linter.lint_paths(paths, settings, only_user_data=only_user_data,
-                                   progress=_lint_progress())
-        _lint_progress_done()
+                                   progress=progress)
+        progress.clear()
+        if not result.files:
+            typer.echo(f"bootstrapper: warning: no user-data files in {' '.join(paths)}", err=True)
         use_color = color == "always" or (color == "auto" and not output and sys.stdout.isatty()
                                           and not os.environ.get("NO_COLOR"))
         rendered = {"text": lambda: formats.text(result, use_color),
@@ -248,7 +251,7 @@ def lint(
                     "github": lambda: formats.github(result)}[output_format]()
         write_output(rendered.encode("utf-8"), output)
     except BootstrapperError as err:
-        _lint_progress_done()
+        progress.clear()
         raise fail(err) from None
     raise typer.Exit(EXIT_FINDINGS if result.count("error") else EXIT_OK)
 
@@ -265,26 +268,24 @@ def _lint_check_choices(output_format: str, severity: str | None, color: str) ->
 _PROGRESS_MIN_FILES = 20  # fewer files finish before a progress line would help
 
 
-def _lint_progress():
-    """A stderr progress line for runs over many files, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return None
+class _LintProgress:
+    """A progress line on stderr for runs over many files, only when stderr is a terminal."""
 
-    def show(done: int, total: int, stage: str) -> None:
-        if total >= _PROGRESS_MIN_FILES:
+    def __init__(self) -> None:
+        self.shown = False
+
+    def __call__(self, done: int, total: int, stage: str) -> None:
+        if total >= _PROGRESS_MIN_FILES and sys.stderr.isatty():
             what = f"{done}/{total} files" if stage == "files" else f"running {stage}"
             sys.stderr.write(f"\r\033[Kbootstrapper lint: {what}")
             sys.stderr.flush()
-            _lint_progress_done.pending = True
+            self.shown = True
 
-    return show
-
-
-def _lint_progress_done() -> None:
-    if getattr(_lint_progress_done, "pending", False):
-        sys.stderr.write("\r\033[K")
-        sys.stderr.flush()
-        _lint_progress_done.pending = False
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+            self.shown = False
 
 
 # --- templates (issue 10) ----------------------------------------------------------------

@@ -118,6 +118,8 @@ def _rule_configs(table: dict, registry: Mapping[str, Any], where: str) -> Mappi
         for name, value in given.items():
             if name != "severity":
                 options[name] = _typed(value, module.OPTIONS[name], f"{at} {name}")
+                if name in getattr(module, "CHOICES", {}):
+                    _choice(value, module.CHOICES[name], f"{at} {name}")
         out[rule_id] = RuleConfig(rule_id not in disabled and severity != OFF,
                                   None if severity == OFF else severity,
                                   MappingProxyType(options))

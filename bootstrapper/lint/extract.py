@@ -39,7 +39,7 @@ _DETECTED = {"text/plain", "text/x-not-multipart", "text/x-shellscript"}  # re-s
 _GZIP_TYPES = {"application/x-gzip", "application/gzip", "application/gzip-compressed",
                "application/x-gzip-compressed"}
 _BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
-_WINDOWS = re.compile(r"^\s*<(powershell|script)>", re.I)
+_WINDOWS = re.compile(r"^\s*<(powershell|script)>", re.I)  # EC2Launch: PowerShell or cmd
 
 
 def extract(data: bytes, path: str) -> Document:
@@ -57,8 +57,9 @@ def detect(text: str) -> str:
     for prefix, kind in STARTS:
         if head.startswith(prefix):
             return kind
-    if _WINDOWS.match(text):
-        return "powershell"
+    windows = _WINDOWS.match(text)
+    if windows:
+        return "powershell" if windows.group(1).lower() == "powershell" else "batch"
     return "unknown"
 
 
@@ -166,7 +167,8 @@ def _part_handler(doc: Document, depth: int) -> None:
 
 
 def _powershell(doc: Document, depth: int) -> None:
-    doc.snippets = [Snippet(doc.text, 0, 0, "powershell", "script", "powershell")]
+    language = "powershell" if doc.kind == "powershell" else "text"  # cmd: lines only
+    doc.snippets = [Snippet(doc.text, 0, 0, language, "script", doc.kind)]
 
 
 def _jinja(doc: Document, depth: int) -> None:
@@ -272,6 +274,7 @@ def _archive_item(doc: Document, content: str, node, lines: list[str], index: in
 
 _BUILDERS = {
     "cloud-config": _cloud_config, "shell": _script, "boothook": _boothook,
-    "part-handler": _part_handler, "powershell": _powershell, "jinja": _jinja,
+    "part-handler": _part_handler, "powershell": _powershell, "batch": _powershell,
+    "jinja": _jinja,
     "mime": _mime, "archive": _archive,
 }

@@ -127,6 +127,7 @@ def test_pyproject_settings_apply_and_command_line_wins(tmp_path):
     ('[tool.bootstrapper.lint.rules.imdsv]\n', "did you mean 'imdsv1'?"),
     ('[tool.bootstrapper.lint]\nseverity = "loud"\n', "'loud' is not one of error, warning, info"),
     ('[tool.bootstrapper\n', "not valid TOML"),
+    ('[tool.bootstrapper.lint.rules.shellcheck]\nlevel = "loud"\n', "level: 'loud' is not one of"),
 ])
 def test_bad_settings_exit_2(tmp_path, config, says):
     root = project(tmp_path, config)

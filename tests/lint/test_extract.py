@@ -27,6 +27,7 @@ def kinds(data: bytes) -> list[str]:
     ("#part-handler\ndef list_types(): return []\n", "part-handler"),
     ("## template: jinja\n#cloud-config\n", "jinja"),
     ("<powershell>\nGet-Date\n</powershell>\n", "powershell"),
+    ("<script>\necho %DATE%\n</script>\n", "batch"),
     ("", "empty"),
     ("\n  \n", "empty"),
     ("hello world\n", "unknown"),

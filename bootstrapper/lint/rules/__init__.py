@@ -5,6 +5,7 @@ A rule module is data plus one generator, as in yamllint:
     ID        the rule id users write in config and suppressions
     SEVERITY  the severity of its findings unless configured otherwise
     OPTIONS   its options and their defaults (config is checked against these)
+    CHOICES   (optional) the allowed values of options that take one of a few
     check(doc, ctx)        yields Problems for one Document, in the document's lines (or
                            (Document, Problem) pairs for findings in a document below it)
     check_all(docs, ctx)   (instead) yields (Document, Problem) for all documents at once,

@@ -26,8 +26,8 @@ from ..document import SHELLS
 ID = "shellcheck"
 SEVERITY = "warning"
 OPTIONS = {"exclude": (), "level": "style"}
+CHOICES = {"level": ("style", "info", "warning", "error")}
 _ROLES = ("script", "command", "heredoc")
-_LEVELS = ("style", "info", "warning", "error")
 
 
 def check_all(docs, ctx):
@@ -41,8 +41,7 @@ def check_all(docs, ctx):
     exclude = tuple(ctx.options["exclude"])
     scripts = [shellcheck.Script(text, str(index), 0, shell, exclude)
                for index, (text, shell) in enumerate(keys)]
-    level = ctx.options["level"] if ctx.options["level"] in _LEVELS else "style"
-    for finding in shellcheck.check(scripts, severity=level, jobs=ctx.jobs):
+    for finding in shellcheck.check(scripts, severity=ctx.options["level"], jobs=ctx.jobs):
         for doc, snippet in unique[keys[int(finding.path)]]:
             if finding.message.startswith("SC2148") and not snippet.has_shebang:
                 continue  # a runcmd line has no shebang by design: cloud-init adds one
