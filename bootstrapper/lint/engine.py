@@ -77,7 +77,8 @@ def lint(inputs: list[Input], settings: Settings, *, progress: Progress | None =
         for doc in entry.root.walk():
             for rule_id, module in active.items():
                 if hasattr(module, "check"):
-                    entry.found += _pairs(doc, module.check(doc, contexts[rule_id]))
+                    entry.found += _checked(entry.result.name, rule_id, doc,
+                                            lambda: module.check(doc, contexts[rule_id]))
         if progress:
             progress(done, len(work), "files")
     _finish_batch_rules(batch, progress, len(work))
@@ -104,8 +105,16 @@ def _read(item: Input, stdin: BinaryIO | None) -> bytes:
         raise BootstrapperError(f"{item.name}: cannot read: {err.strerror or err}") from err
 
 
-def _pairs(doc: Document, found: Iterable) -> list[tuple[Document, Problem]]:
-    return [item if isinstance(item, tuple) else (doc, item) for item in found]
+def _checked(name: str, rule_id: str, doc: Document, run: Callable[[], Iterable]) -> list:
+    """The rule's findings as (Document, Problem) pairs. A rule that breaks on some input
+    is a bug; the user gets one line naming the file and the rule, not a traceback."""
+    try:
+        return [item if isinstance(item, tuple) else (doc, item) for item in run()]
+    except BootstrapperError:
+        raise
+    except Exception as err:  # noqa: BLE001 - reported, with the file, as exit 2
+        raise BootstrapperError(f"{name}: rule {rule_id} failed on this file ({err!r}); "
+                                "please report it, and --disable it meanwhile") from err
 
 
 def _start_batch_rules(work: list[_Work], active: dict, contexts: dict) -> list:
@@ -136,8 +145,12 @@ def _finish_batch_rules(started: list, progress: Progress | None, total: int) ->
         if progress and thread.is_alive():
             progress(total, total, rule_id)
         thread.join()
-        if "error" in outcome:
-            raise outcome["error"]
+        error = outcome.get("error")
+        if isinstance(error, BootstrapperError):
+            raise error
+        if error is not None:
+            raise BootstrapperError(f"rule {rule_id} failed ({error!r}); please report it, "
+                                    "and --disable it meanwhile") from error
         for doc, problem in outcome["found"]:
             owner[id(doc)].found.append((doc, problem))
 

@@ -155,6 +155,13 @@ class Checker:
             yield from self._validator.descend(document, rest)
 
     def issues(self, document: Any) -> list[Issue]:
+        try:
+            return self._issues(document)
+        except Exception as err:  # an unresolvable $ref, a broken pattern in a user's schema
+            raise BootstrapperError(f"schema {self.source.name}: cannot validate with it: "
+                                    f"{err}") from err
+
+    def _issues(self, document: Any) -> list[Issue]:
         out = []
         for err in self._errors(document):
             leaf = _deepest(err)
@@ -231,6 +238,11 @@ def _validator(source: Source):
     kwargs = {"format_checker": checker}
     if source.directory:
         kwargs["registry"] = _registry(source.directory)
+    try:
+        cls.check_schema(source.schema)
+    except Exception as err:
+        raise BootstrapperError(f"{source.name}: not a valid JSON schema: "
+                                f"{getattr(err, 'message', err)}") from err
     return cls(source.schema, **kwargs)
 
 
