@@ -185,3 +185,24 @@ def test_help_lists_the_options():
     for option in ("--format", "--severity", "--schema", "--disable", "--config",
                    "--only-user-data", "--output"):
         assert option in run.stdout
+
+
+def test_an_invalid_schema_file_is_a_usage_error(tmp_path):
+    schema = tmp_path / "schema.json"
+    schema.write_text('{"type": 5}')
+    run = lint("--schema", str(schema), str(CORPUS / "bad" / "schema-type.yaml"))
+    assert run.returncode == 2 and "not a valid JSON schema" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_a_rule_that_breaks_names_the_file_and_the_rule(monkeypatch):
+    from bootstrapper.errors import BootstrapperError
+    from bootstrapper.lint import lint_paths, settings_for
+    from bootstrapper.lint.rules import size_limit
+
+    def broken(doc, ctx):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(size_limit, "check", broken)
+    with pytest.raises(BootstrapperError, match=r"cloud-config-basic.yaml: rule size-limit failed"):
+        lint_paths([CLEAN], settings_for(use_config=False))
