@@ -43,9 +43,10 @@ class Parsed:
 
     def key_line(self, key: str) -> int:
         """Line of a top-level key itself (not of its value)."""
-        for key_node, _ in getattr(self.node, "value", ()) if _is_mapping(self.node) else ():
-            if key_node.value == key:
-                return key_node.start_mark.line + 1
+        if _is_mapping(self.node):
+            for key_node, _ in self.node.value:
+                if key_node.value == key:
+                    return key_node.start_mark.line + 1
         return 1
 
 
