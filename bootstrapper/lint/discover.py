@@ -3,8 +3,8 @@
 A file named on the command line is always linted (with `only_user_data`, as pre-commit
 passes every changed file, it must look like user-data first). A directory is walked
 recursively, skipping excluded and hidden directories, and yields the files whose name
-matches an include pattern, or whose name matches a SNIFF pattern and whose first line
-says it is user-data. A pattern with a `/` matches the path relative to the settings'
+matches an include pattern (templates for other tools excepted), or whose name matches
+a SNIFF pattern and whose first line says it is user-data. A pattern with a `/` matches the path relative to the settings'
 root; one without matches the file or directory name.
 """
 
@@ -19,6 +19,9 @@ from ..errors import BootstrapperError
 from .config import SNIFF, Settings
 
 STDIN = "-"
+# A template for another tool (Jinja, Terraform's templatefile) becomes user-data only
+# once rendered: linted when walking only if it already starts like user-data.
+TEMPLATES = (".j2", ".jinja", ".tpl", ".tmpl")
 _MARKERS = (b"#cloud-config", b"## template: jinja", b"#cloud-boothook", b"#include",
             b"#part-handler", b"mime-version:", b"content-type: multipart")
 
@@ -91,7 +94,8 @@ def _excluded(path: Path, settings: Settings) -> bool:
 def _wanted(path: Path, settings: Settings) -> bool:
     if _excluded(path, settings):
         return False
-    if any(_matches(path, pattern, settings) for pattern in settings.include):
+    if path.suffix not in TEMPLATES and \
+            any(_matches(path, pattern, settings) for pattern in settings.include):
         return True
     return any(fnmatch(path.name, pattern) for pattern in SNIFF) and _sniff(path)
 

@@ -94,6 +94,8 @@ def project(tmp_path: Path, config: str) -> Path:
     (infra / "app.yaml").write_text("#cloud-config\nruncmds: [ls]\n")       # sniffed
     (infra / "values.yaml").write_text("replicas: 3\n")                    # not user-data
     (infra / "deploy.sh").write_text("#!/bin/sh\necho $X\n")               # scripts aren't
+    (infra / "user-data.sh.j2").write_text("{% block x %}{% endblock %}\n")  # a template
+    (infra / "user-data.tpl").write_text("#cloud-config\nhostname: ${name}\n")  # sniffed
     (tmp_path / ".hidden").mkdir()
     (tmp_path / ".hidden" / "user-data").write_text("junk\n")
     (tmp_path / "fixtures").mkdir()
@@ -105,7 +107,7 @@ def test_directory_walk_include_sniff_exclude(tmp_path):
     root = project(tmp_path, '[tool.bootstrapper.lint]\nexclude = ["fixtures"]\n')
     run = lint("--format", "json", ".", cwd=root)
     paths = sorted(f["path"] for f in json.loads(run.stdout)["files"])
-    assert paths == ["infra/app.yaml", "infra/web.user-data"]
+    assert paths == ["infra/app.yaml", "infra/user-data.tpl", "infra/web.user-data"]
 
 
 def test_pyproject_settings_apply_and_command_line_wins(tmp_path):
