@@ -44,6 +44,10 @@ TMP=
 say() { printf 'bootstrapper-imds: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 now() { date +%s; }
+ticks() {
+	read -r up _ </proc/uptime
+	echo $((${up%.*} * 100 + 1${up#*.} - 100))
+}
 has() { command -v "$1" >/dev/null 2>&1; }
 
 cleanup() {
@@ -67,9 +71,9 @@ pick_client() {
 set_header() { printf '%s%s: %s\n' "$HDR" "$1" "$2" >"$WORK/headers"; }
 
 max_time() {
-	t=$((END - $(now)))
-	if [ "$t" -gt 3 ]; then t=3; elif [ "$t" -lt 1 ]; then t=1; fi
-	echo "$t"
+	t=$((END - $(ticks)))
+	if [ "$t" -gt 300 ]; then t=300; elif [ "$t" -lt 100 ]; then t=100; fi
+	printf '%d.%02d\n' $((t / 100)) $((t % 100))
 }
 
 http_curl() {
@@ -101,11 +105,11 @@ request() {
 	while :; do
 		STATUS=$("http_$CLIENT" "$1" "$2")
 		case $STATUS in 000 | 5?? | 429) ;; *) return 0 ;; esac
-		if [ "$(now)" -ge "$END" ]; then
+		pause
+		if [ "$(ticks)" -ge "$END" ]; then
 			[ "$STATUS" != 000 ] || die "no answer from IMDS at $IMDS for $1 $2 within the ${DEADLINE}s deadline"
 			die "IMDS at $IMDS kept answering HTTP $STATUS to $1 $2 until the ${DEADLINE}s deadline"
 		fi
-		pause
 	done
 }
 
@@ -131,9 +135,9 @@ get() {
 }
 
 get_role_path() {
-	wait_end=$(($(now) + ROLE_WAIT))
+	wait_end=$(($(ticks) + ROLE_WAIT * 100))
 	get "$1"
-	while [ "$STATUS" = 404 ] && [ "$(now)" -lt "$wait_end" ] && [ "$(now)" -lt "$END" ]; do
+	while [ "$STATUS" = 404 ] && [ "$(ticks)" -lt "$wait_end" ] && [ "$(ticks)" -lt "$END" ]; do
 		pause
 		get "$1"
 	done
@@ -238,7 +242,7 @@ fetch() {
 	id "$APP_USER" >/dev/null 2>&1 || die "user $APP_USER does not exist; create it first (cloud-config users:)"
 	pick_client
 	WORK=$(mktemp -d) || die "cannot create a private working directory"
-	END=$(($(now) + DEADLINE + 1))
+	END=$(($(ticks) + DEADLINE * 100))
 	get_token
 	discover_role
 	read_credentials

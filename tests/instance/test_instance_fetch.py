@@ -109,9 +109,9 @@ def test_retries_transient_errors_with_backoff(vm, peers, fmt, status):
     log = peer.mock.requests
     assert [r.status for r in log[:3]] == [status] * 3
     assert [r.status for r in log[3:]] == [200] * (len(log) - 3) and len(log) <= 7
-    gaps = [b.time - a.time for a, b in zip(log, log[1:4])]
+    gaps = [b.time - a.time for a, b in zip(log, log[1:4])]  # waits of 0.1, 0.2, 0.5 s
     assert all(gap >= 0.08 for gap in gaps), f"no backoff between retries: {gaps}"
-    assert gaps == sorted(gaps), f"the waits do not grow: {gaps}"
+    assert gaps[2] > gaps[0] + 0.2, f"the waits do not grow: {gaps}"
 
 
 # --- 4. expired token ----------------------------------------------------------------------------
@@ -152,8 +152,8 @@ def test_fails_at_deadline(vm, peers, fmt, silence):
     vm.seed(render(fmt, deadline=deadline))
     boot = vm.boot()
     assert_failed(vm, boot, r"no answer from IMDS")
-    took = boot.stage("final").seconds
-    assert deadline <= took <= deadline + 4, f"final stage took {took:.1f}s"
+    took = boot.stage("final").seconds  # the fetch, plus about half a second of cloud-init
+    assert deadline <= took <= deadline + 3.5, f"final stage took {took:.1f}s"
 
 
 # --- 7. no curl ----------------------------------------------------------------------------------
