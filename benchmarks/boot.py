@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bootstrapper import build, profile  # noqa: E402
-from bootstrapper.testing import image, instance  # noqa: E402
+from bootstrapper.testing import image, instance, moto  # noqa: E402
 from bootstrapper.testing.imds import MockImds  # noqa: E402
 
 FORMATS = ("shell", "cloud-config")
@@ -46,7 +46,7 @@ def one_boot(root: Path, fmt: str, peer: str) -> dict[str, float]:
         if peer == "mock":
             server = MockImds(addresses=vm.imds_addresses, netns=vm.netns).start()
         else:
-            server = instance.MotoServer(vm, executable=str(MOTO)).start()
+            server = moto.MotoServer(vm, executable=str(MOTO)).start()
         try:
             vm.seed(user_data)
             boot = vm.boot()

@@ -8,7 +8,8 @@
         vm.read("/run/bootstrapper/credentials.env")
 
 The namespace has only loopback, with 169.254.169.254/32 and fd00:ec2::254/128 on it (and the
-instance's own address, the source of its requests): the instance's private network, where a mock (imds.py) or moto_server (MotoServer) is the IMDS.
+instance's own address, the source of its requests): the instance's private network, where
+the mock (imds.py) or moto_server (moto.py) is the IMDS.
 Every command runs as `ip netns exec NS unshare --mount --uts --pid --fork` and then chroot
 into the overlay, with fresh /proc and /sys and the host's /dev mounted inside that private
 mount namespace: the mounts vanish with the process, the hostname cloud-init sets stays
@@ -52,7 +53,6 @@ mount -t sysfs sysfs "$root/sys"
 mount --rbind /dev "$root/dev"
 chroot "$root" /usr/bin/env -i PATH={path} LANG=C.UTF-8 HOME=/root "$@"
 """.format(path=PATH)
-FIREWALL_PACKAGES = ("iptables", "nftables")
 
 
 def unavailable(image_root: Path | None) -> str | None:
@@ -151,7 +151,7 @@ class SimulatedInstance:
     def destroy(self) -> None:
         """Stop what was started in it, drop the namespace and the overlay. Safe to repeat."""
         for child in self._children:
-            _stop(child)
+            stop_process(child)
         self._children.clear()
         if self._mounted:
             subprocess.run(["umount", "-l", str(self.root)], capture_output=True)
@@ -188,7 +188,7 @@ class SimulatedInstance:
             try:
                 out, err = child.communicate(input, timeout=timeout)
             except subprocess.TimeoutExpired:
-                _stop(child)  # the private PID namespace takes everything in it along
+                stop_process(child)  # the private PID namespace takes everything in it along
                 raise
         return subprocess.CompletedProcess(child.args, child.returncode, out, err)
 
@@ -417,49 +417,6 @@ class SimulatedInstance:
         _check(["ip", *args])
 
 
-class MotoServer:
-    """moto_server serving its IMDS inside an instance's namespace: a second, independent
-    peer (it accepts any token and prints compact JSON). `requests` are (method, path,
-    status) from its access log."""
-
-    def __init__(self, instance: SimulatedInstance, host: str = IMDS_V4,
-                 executable: str = "moto_server") -> None:
-        self.instance, self.host, self.executable = instance, host, executable
-        self.log = instance.workdir / f"moto-{secrets.token_hex(3)}.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 30) -> "MotoServer":
-        with open(self.log, "wb") as log:
-            self.process = self.instance.spawn(
-                [self.executable, "-H", self.host, "-p", "80"], stdout=log,
-                stderr=subprocess.STDOUT)
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"moto_server exited: {self.log.read_text()[-2000:]}")
-            if "Running on" in self.log.read_text(errors="replace"):
-                return self
-            time.sleep(0.05)
-        raise RuntimeError(f"moto_server did not start in {timeout}s")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            _stop(self.process)
-            self.process = None
-
-    def __enter__(self) -> "MotoServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def requests(self) -> list[tuple[str, str, int]]:
-        text = self.log.read_text(errors="replace")
-        return [(m.group(1), m.group(2), int(m.group(3))) for m in
-                re.finditer(r'"([A-Z]+) (\S+) HTTP/[0-9.]+" (\d{3})', text)]
-
-
 def _check(argv: list[str]) -> str:
     done = subprocess.run(argv, capture_output=True, text=True)
     if done.returncode != 0:
@@ -468,7 +425,7 @@ def _check(argv: list[str]) -> str:
     return done.stdout
 
 
-def _stop(child: subprocess.Popen) -> None:
+def stop_process(child: subprocess.Popen) -> None:
     if child.poll() is None:
         try:
             os.killpg(child.pid, signal.SIGTERM)

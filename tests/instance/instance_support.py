@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from bootstrapper import build, profile
-from bootstrapper.testing import instance
+from bootstrapper.testing import instance, moto
 from bootstrapper.testing.imds import Faults, Instance, MockImds
 
 FORMATS = ("shell", "cloud-config")
@@ -52,7 +52,7 @@ class Peer:
                 raise ValueError("moto_server can only start late; other faults need the mock")
             self.delay = faults.start_after if faults else 0.0
             hosts = (instance.IMDS_V4, instance.IMDS_V6) if host == "both" else (host,)
-            self.motos = [instance.MotoServer(vm, host=h, executable=str(MOTO)) for h in hosts]
+            self.motos = [moto.MotoServer(vm, host=h, executable=str(MOTO)) for h in hosts]
         self._timer: threading.Timer | None = None
 
     def start(self) -> "Peer":
@@ -66,8 +66,8 @@ class Peer:
         return self
 
     def _start_moto(self) -> None:
-        for moto in self.motos:
-            moto.start()
+        for server in self.motos:
+            server.start()
             self.listening_at = self.listening_at or time.time()  # the IPv4 one, first
 
     def stop(self) -> None:
@@ -77,8 +77,8 @@ class Peer:
         if self.kind == "mock":
             self.mock.stop()
         else:
-            for moto in self.motos:
-                moto.stop()
+            for server in self.motos:
+                server.stop()
 
     def listening_since(self) -> float | None:
         return self.mock.listening_at if self.kind == "mock" else self.listening_at
@@ -88,7 +88,7 @@ class Peer:
         if self.kind == "mock":
             return [(r.method, r.path, r.status) for r in self.mock.requests]
         time.sleep(0.2)  # the access log is written after the answer
-        return [r for moto in self.motos for r in moto.requests]
+        return [r for server in self.motos for r in server.requests]
 
     def expected_env(self, actual: dict[str, str]) -> dict[str, str]:
         """The env file these credentials should give."""
