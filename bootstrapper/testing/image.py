@@ -28,6 +28,7 @@ PACKAGES = (
     "nftables", "busybox", "dash", "bash", "iproute2", "ca-certificates", "python3-botocore",
 )
 SOURCES = Path("/etc/apt/sources.list.d/debian.sources")
+KEYRING = Path("/usr/share/keyrings/debian-archive-keyring.gpg")
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 CACHE = Path(os.environ.get("BOOTSTRAPPER_IMAGE_CACHE", "/var/cache/bootstrapper-test"))
 
@@ -86,6 +87,9 @@ def build(cache: Path = CACHE, log=sys.stderr) -> Path:
         raise SystemExit("image: building the Debian chroot needs root (debootstrap, chroot)")
     if shutil.which("debootstrap") is None:
         raise SystemExit("image: debootstrap is not installed (apt-get install debootstrap)")
+    if not KEYRING.exists():
+        raise SystemExit(f"image: {KEYRING} is missing, so the Debian archive cannot be "
+                         "verified (apt-get install debian-archive-keyring)")
     cache.mkdir(parents=True, exist_ok=True)
     with open(cache / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one builder at a time; the others wait and reuse
@@ -102,8 +106,9 @@ def _build_into(directory: Path, log) -> None:
         url = mirror()
         print(f"image: debootstrap {SUITE} from {url} into {directory} (about a minute)",
               file=log, flush=True)
-        subprocess.run(["debootstrap", "--variant=minbase", "--include=" + ",".join(PACKAGES),
-                        SUITE, str(rootfs), url], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["debootstrap", "--variant=minbase", f"--keyring={KEYRING}",
+                        "--include=" + ",".join(PACKAGES), SUITE, str(rootfs), url],
+                       check=True, stdout=subprocess.DEVNULL)
         (rootfs / "etc/cloud/cloud.cfg.d/90-bootstrapper-test.cfg").write_text(CLOUD_CFG)
         for step in POST_INSTALL:
             subprocess.run(["chroot", str(rootfs), "/bin/sh", "-c", step], check=True,
