@@ -24,6 +24,7 @@ from .errors import EXIT_USAGE, BootstrapperError, ProfileError
 
 _NOT_QUERY_KEYS = {
     "output": "Terraform reads the result from stdout",
+    "allow_custom_endpoint": "it is for tests; a data source renders for real instances",
     "base64": "user_data_base64 is always in the result; base64-encoding user_data too "
               "would hand cloud-init base64 text",
     "hop_limit": "it belongs to the launch template: set metadata_options "
