@@ -8,7 +8,6 @@ from __future__ import annotations
 import inspect
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
 
@@ -17,7 +16,7 @@ import typer
 from . import __version__
 from .commands import resolve_profile, write_output  # noqa: F401 - shared with fastpath
 from .errors import EXIT_USAGE, BootstrapperError, RefusedError
-from .profile import FIELDS, Field, Profile
+from .profile import FIELDS, Field
 
 app = typer.Typer(
     name="bootstrapper",

@@ -173,21 +173,18 @@ def _check_choice(f: Field, value: Any) -> str:
     return value
 
 
-def _check_role(f: Field, value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    value = _check_str(f, value)
-    if not _ROLE.fullmatch(value):
-        raise _bad(f, value, "must be an IAM role name: 1-64 of letters, digits and _+=,.@-")
-    return value
+def _matching(pattern: re.Pattern, why: str) -> Callable[[Field, Any], str]:
+    """A check that the whole string matches `pattern`; `why` says what it must be."""
+    def check(f: Field, value: Any) -> str:
+        value = _check_str(f, value)
+        if not pattern.fullmatch(value):
+            raise _bad(f, value, why)
+        return value
+    return check
 
 
-def _check_user(f: Field, value: Any) -> str:
-    value = _check_str(f, value)
-    if not _USER.fullmatch(value):
-        raise _bad(f, value, "must be a user name: a letter or _ then up to 31 of "
-                   "letters, digits and _.-")
-    return value
+_check_user = _matching(_USER, "must be a user name: a letter or _ then up to 31 of "
+                               "letters, digits and _.-")
 
 
 def _check_users(f: Field, value: Any) -> tuple[str, ...]:
@@ -298,24 +295,17 @@ _INSTANCE_PROFILE = re.compile(
     r"|arn:aws[a-z-]*:iam::[0-9]{12}:instance-profile/[A-Za-z0-9_+=,.@/-]+")
 
 
-def _check_boundary(f: Field, value: Any) -> str:
-    value = _check_str(f, value)
-    if not _BOUNDARY.fullmatch(value):
-        raise _bad(f, value, "must be 1-70 of letters, digits and '()+_,-./:=? (RFC 2046)")
-    return value
-
-
-def _check_instance_profile(f: Field, value: Any) -> str:
-    value = _check_str(f, value)
-    if not _INSTANCE_PROFILE.fullmatch(value):
-        raise _bad(f, value, "must be an instance profile name (letters, digits and _+=,.@-) "
-                   "or its ARN (arn:aws:iam::123456789012:instance-profile/NAME)")
-    return value
+_check_boundary = _matching(_BOUNDARY, "must be 1-70 of letters, digits and '()+_,-./:=? "
+                                       "(RFC 2046)")
+_check_instance_profile = _matching(
+    _INSTANCE_PROFILE, "must be an instance profile name (letters, digits and _+=,.@-) "
+    "or its ARN (arn:aws:iam::123456789012:instance-profile/NAME)")
 
 
 _CHECKS: dict[str, Callable[[Field, Any], Any]] = {
     "choice": _check_choice,
-    "role": _check_role,
+    "role": _check_optional(_matching(
+        _ROLE, "must be an IAM role name: 1-64 of letters, digits and _+=,.@-")),
     "user": _check_user,
     "users": _check_users,
     "path": _check_path,
