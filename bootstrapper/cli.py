@@ -143,7 +143,17 @@ def launch_template(**options: Any) -> None:
 # --- inspect (issue 5: owned by bootstrapper/explain.py) ------------------------------
 
 
-@app.command("inspect")
+INSPECT_EPILOG = """Examples:
+
+\b
+  bootstrapper inspect user-data.b64                  # base64 → gzip → MIME → parts
+  aws ec2 describe-instance-attribute --instance-id i-0abc --attribute userData \\
+    --query UserData.Value --output text | bootstrapper inspect -
+  bootstrapper inspect user-data --format json
+"""
+
+
+@app.command("inspect", epilog=INSPECT_EPILOG)
 def inspect_cmd(
     path: Annotated[str, typer.Argument(help="User-data file (- for stdin).")],
     output_format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
@@ -290,13 +300,19 @@ class _LintProgress:
 # --- templates (issue 10) ----------------------------------------------------------------
 
 
-@templates_app.command("list")
-def templates_list() -> None:
-    """The built-in templates and the blocks each offers.
+TEMPLATES_EPILOG = """Examples:
 
-    Start your own with `bootstrapper templates show user-data.sh.j2`, or better, extend one:
-    {% extends "user-data.sh.j2" %}{% block after_credentials %}systemctl start app{% endblock %}
-    """
+\b
+  bootstrapper templates list
+  bootstrapper templates show user-data.sh.j2 > my.sh.j2     # then edit, or better:
+  echo '{% extends "user-data.sh.j2" %}{% block after_credentials %}
+  systemctl start app{% endblock %}' > my.sh.j2 && bootstrapper render --template my.sh.j2
+"""
+
+
+@templates_app.command("list", epilog=TEMPLATES_EPILOG)
+def templates_list() -> None:
+    """The built-in templates and the blocks each offers."""
     from . import catalog
 
     for name in catalog.names():
@@ -308,7 +324,7 @@ def templates_list() -> None:
             typer.echo(f"    blocks: {', '.join(item.blocks)}")
 
 
-@templates_app.command("show")
+@templates_app.command("show", epilog=TEMPLATES_EPILOG)
 def templates_show(name: Annotated[str, typer.Argument(help="Template name.")]) -> None:
     """Print one built-in template, to start your own from."""
     from . import catalog

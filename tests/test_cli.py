@@ -26,6 +26,8 @@ def test_version(cli):
 def test_help_everywhere(cli, command):
     result = cli(*command, "--help")
     assert result.returncode == 0 and "Usage:" in result.stdout
+    if command:
+        assert "Example" in result.stdout
 
 
 def test_render_help_has_examples_and_every_option(cli):
