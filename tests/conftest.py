@@ -31,3 +31,23 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def cli():
     return run_cli
+
+
+_INSTANCE_PASSED = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.passed and "instance" in report.keywords:
+        _INSTANCE_PASSED.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI, a run in which no simulated-instance test passed is a failed run, even if
+    they were never collected (deselected, renamed, or the directory went missing)."""
+    if (os.environ.get("CI") == "true" and os.environ.get("BOOTSTRAPPER_REQUIRE_INSTANCE") == "1"
+            and not _INSTANCE_PASSED and exitstatus == 0):
+        session.config.get_terminal_writer().line()
+        session.config.get_terminal_writer().line(
+            "error: CI ran no simulated-instance test (tests/instance); they must run here",
+            red=True)
+        session.exitstatus = 1
