@@ -19,9 +19,10 @@ from support import EXAMPLES, ROOT
 @pytest.fixture(scope="module")
 def unpacked_wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-                    "--no-build-isolation", "-w", str(out), str(ROOT)], check=True,
-                   capture_output=True)
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
+                            "--no-build-isolation", "-w", str(out), str(ROOT)],
+                           capture_output=True, text=True)
+    assert built.returncode == 0, f"pip wheel failed:\n{built.stdout}{built.stderr}"
     wheel = next(out.glob("bootstrapper-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for required in ("bootstrapper/templates/user-data.sh.j2",
