@@ -59,12 +59,10 @@ cleanup() {
 pick_client() {
 	if has curl; then
 		CLIENT=curl HDR=
-	elif wget --version 2>/dev/null | grep -q 'GNU Wget'; then
+	elif wget --version 2>/dev/null | grep -q '^GNU Wget 1\.'; then
 		CLIENT=wget HDR='header = '
-	elif has wget; then
-		die "BusyBox wget cannot send the PUT that IMDSv2 needs; install curl"
 	else
-		die "neither curl nor GNU wget is installed; install curl"
+		die "neither curl nor GNU wget 1.x is installed (BusyBox wget and Wget2 cannot PUT): install curl (cloud-config packages:)"
 	fi
 }
 
@@ -268,7 +266,10 @@ refresh() {
 ipt() {
 	tool=$1 op=$2
 	shift 2
-	"$tool" -w -C "$@" 2>/dev/null || "$tool" -w "$op" "$@" || die "lockdown: $tool could not add a rule"
+	case $* in
+		*--uid-owner*) "$tool" -w -S "$1" | grep -qxF -- "-A $*" ;;
+		*) "$tool" -w -C "$@" 2>/dev/null ;;
+	esac || "$tool" -w "$op" "$@" || die "lockdown: $tool could not add a rule"
 }
 
 lockdown_family() {
@@ -355,9 +356,15 @@ persist_cloud_init() {
 	mkdir -p /var/lib/cloud/scripts/per-boot
 	printf '#!/bin/sh\nexec %s boot\n' "$SELF" >/var/lib/cloud/scripts/per-boot/bootstrapper-imds
 	chmod 0700 /var/lib/cloud/scripts/per-boot/bootstrapper-imds
-	if [ "$REFRESH" = 1 ] && [ -d /etc/cron.d ]; then
+	[ "$REFRESH" = 1 ] || return 0
+	if [ -d /etc/cron.d ]; then
 		printf '*/5 * * * * root %s refresh\n' "$SELF" >/etc/cron.d/bootstrapper-imds
 		chmod 0644 /etc/cron.d/bootstrapper-imds
+	elif [ -d /etc/crontabs ]; then
+		job="*/5 * * * * $SELF refresh"
+		grep -qxF "$job" /etc/crontabs/root 2>/dev/null || printf '%s\n' "$job" >>/etc/crontabs/root
+	else
+		say "warning: no systemd and no cron: credentials are renewed only at boot"
 	fi
 }
 
