@@ -79,6 +79,34 @@ def check(scripts: list[Script], severity: str = "style", jobs: int = 1) -> list
     return sorted(problems)
 
 
+class Running:
+    """check() on a thread of its own: the shellcheck process runs while the caller works
+    (a render validates its schema meanwhile); result() waits and returns, or raises."""
+
+    def __init__(self, scripts: list[Script], severity: str) -> None:
+        import threading
+
+        self._outcome: list[Problem] | BaseException = []
+        self._thread = threading.Thread(target=self._run, args=(scripts, severity), daemon=True)
+        self._thread.start()
+
+    def _run(self, scripts: list[Script], severity: str) -> None:
+        try:
+            self._outcome = check(scripts, severity)
+        except BaseException as err:  # handed to the caller by result()
+            self._outcome = err
+
+    def result(self) -> list[Problem]:
+        self._thread.join()
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        return self._outcome
+
+
+def start(scripts: list[Script], severity: str = "style") -> Running:
+    return Running(scripts, severity)
+
+
 def _batches(indexes: list[int], scripts: list[Script], jobs: int) -> list[list[int]]:
     """One batch for one job; else several per job, handed out as processes finish.
 

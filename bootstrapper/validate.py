@@ -63,15 +63,19 @@ def _check_cloud_config(text: str, origin: str) -> list[Problem]:
         return [_problem(origin, line, "yaml-syntax", problem, column)]
     if not isinstance(document, dict):
         return [_problem(origin, 1, "schema", "cloud-config must be a mapping of module keys")]
+    from . import shellcheck  # lazy: only when validating (a cache miss)
+
+    try:
+        scripts = list(_carried_scripts(document, node, origin))
+    except (AttributeError, TypeError):  # not the shape the schema asks for: it says so below
+        scripts = []
+    running = shellcheck.start(scripts)  # its own process, while the schema is checked here
     problems = [
         _problem(origin, _line_of(node, path), "schema", f"{path}: {message}")
         for path, message in schema.errors(document)
     ]
-    if problems:
-        return problems
-    from . import shellcheck  # lazy: only when validating (a cache miss)
-
-    return shellcheck.check(list(_carried_scripts(document, node, origin)))
+    found = running.result()
+    return problems or found
 
 
 class _DuplicateKey(Exception):
