@@ -7,6 +7,7 @@ every plan, CI renders the same profiles on every push).
   validated profile, and the bytes of every template file the loader could read. The render
   is a pure function of those, so a hit is exact.
 - `jinja/`: Jinja's own bytecode cache, for renders that miss.
+- `shellcheck/`: shellcheck's findings per script (see shellcheck.py), for lint and renders.
 
 Set BOOTSTRAPPER_NO_CACHE=1 to bypass all of them. A cache that cannot be written only
 costs time.

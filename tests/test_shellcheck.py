@@ -1,0 +1,97 @@
+"""bootstrapper.shellcheck: findings mapped back to their origin, cached per script.
+
+A cache hit must give exactly what shellcheck would say; anything that could change the
+answer (the text, dialect, excludes, severity, the binary) must miss.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from bootstrapper import shellcheck
+from bootstrapper.shellcheck import Script
+
+BAD = "#!/bin/sh\necho $1\n"  # SC2086: unquoted expansion
+
+
+@pytest.fixture
+def cache_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("BOOTSTRAPPER_NO_CACHE", raising=False)
+    return tmp_path / "bootstrapper" / "shellcheck"
+
+
+@pytest.fixture
+def runs(monkeypatch):
+    """Every shellcheck command line actually started."""
+    started: list[list[str]] = []
+    real = shellcheck._run_all
+
+    def counting(commands, jobs):
+        started.extend(commands)
+        return real(commands, jobs)
+
+    monkeypatch.setattr(shellcheck, "_run_all", counting)
+    return started
+
+
+def test_findings_point_at_the_origin_line():
+    found = shellcheck.check([Script(BAD, "user-data", line_offset=10)])
+    assert [(p.path, p.line, p.rule) for p in found] == [("user-data", 12, "shellcheck")]
+    assert found[0].message.startswith("SC2086: ")
+
+
+def test_a_hit_gives_the_same_findings_without_running_shellcheck(cache_home, runs):
+    scripts = [Script(BAD, "a"), Script("#!/bin/sh\necho ok\n", "b")]
+    first = shellcheck.check(scripts)
+    assert len(runs) == 1 and len(list(cache_home.iterdir())) == 2
+    assert shellcheck.check(scripts) == first
+    assert len(runs) == 1
+
+
+def test_only_the_changed_script_runs_again(cache_home, runs):
+    shellcheck.check([Script(BAD, "a"), Script("#!/bin/sh\necho ok\n", "b")])
+    found = shellcheck.check([Script(BAD, "a"), Script("#!/bin/sh\necho $2\n", "b")])
+    assert [p.path for p in found] == ["a", "b"]
+    assert runs[-1][-1].endswith("0.sh") and len(runs[-1]) == len(runs[0]) - 1
+
+
+@pytest.mark.parametrize("variant", [
+    Script(BAD, "a", shell="bash"),
+    Script(BAD, "a", exclude=("SC2086",)),
+    Script(BAD + "# changed\n", "a"),
+])
+def test_what_could_change_the_answer_misses(cache_home, runs, variant):
+    shellcheck.check([Script(BAD, "a")])
+    shellcheck.check([variant])
+    assert len(runs) == 2
+
+
+def test_another_severity_misses(cache_home, runs):
+    assert len(shellcheck.check([Script(BAD, "a")])) == 1  # SC2086 is an info
+    assert shellcheck.check([Script(BAD, "a")], severity="warning") == []
+    assert len(runs) == 2
+
+
+def test_a_new_shellcheck_binary_misses(cache_home, runs, monkeypatch):
+    shellcheck.check([Script(BAD, "a")])
+    monkeypatch.setattr(shellcheck, "_identity", lambda: "another shellcheck")
+    shellcheck.check([Script(BAD, "a")])
+    assert len(runs) == 2
+
+
+def test_no_cache_means_no_cache(cache_home, runs, monkeypatch):
+    monkeypatch.setenv("BOOTSTRAPPER_NO_CACHE", "1")
+    shellcheck.check([Script(BAD, "a")])
+    shellcheck.check([Script(BAD, "a")])
+    assert len(runs) == 2 and not cache_home.exists()
+
+
+def test_an_unwritable_cache_only_costs_time(cache_home, runs):
+    cache_home.parent.mkdir(parents=True)
+    cache_home.write_text("not a directory")
+    assert len(shellcheck.check([Script(BAD, "a")])) == 1
+    assert len(shellcheck.check([Script(BAD, "a")])) == 1
+    assert len(runs) == 2 and os.path.isfile(cache_home)
