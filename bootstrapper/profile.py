@@ -357,12 +357,26 @@ def from_query(query: dict[str, Any]) -> Profile:
                                f"sends them (got {type(value).__name__})")
         f = FIELD_BY_KEY.get(key)
         if f is not None and f.kind in ("users", "strings"):
-            data[key] = [v.strip() for v in value.split(",") if v.strip()]
+            data[key] = _decode_list(key, value)
         elif f is not None and f.kind == "vars":
             data[key] = _decode_vars(value)
         else:
             data[key] = value
     return from_mapping(data, source="query")
+
+
+def _decode_list(key: str, text: str) -> list[str]:
+    """A list in a query: comma-separated, or a JSON list as jsonencode() writes it (needed
+    when an item holds a comma, as a MIME merge type does)."""
+    if not text.lstrip().startswith("["):
+        return [item.strip() for item in text.split(",") if item.strip()]
+    try:
+        items = json.loads(text)
+    except ValueError as err:
+        raise ProfileError(key, f"looks like a JSON list but is not one: {err}") from err
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise ProfileError(key, "must be a JSON list of strings, as jsonencode() writes it")
+    return items
 
 
 def _decode_vars(text: str) -> dict:

@@ -32,8 +32,6 @@ _NOT_QUERY_KEYS = {
     "iam_instance_profile": "it belongs to the launch template: set iam_instance_profile "
                             "in aws_launch_template",
 }
-_LIST_KEYS = ("parts", "part")  # comma-separated, or a JSON list (jsonencode) when a
-# part spec itself has a comma, as merge types do: "dict(no_replace,recurse_list)"
 
 
 def result(query: dict[str, str]) -> dict[str, str]:
@@ -44,12 +42,7 @@ def result(query: dict[str, str]) -> dict[str, str]:
     for key, why in _NOT_QUERY_KEYS.items():
         if key in query:
             raise ProfileError(key, f"is not a query key: {why}")
-    rest = {k: v for k, v in query.items() if k not in _LIST_KEYS}
-    lists = {k: _split_list(k, v) for k, v in query.items() if k in _LIST_KEYS}
-    prof = profile_mod.from_query(rest)
-    if lists:
-        prof = profile_mod.from_mapping(lists, base=prof, source="query")
-    built = build(prof)
+    built = build(profile_mod.from_query(query))
     payload = built.user_data  # gzipped when asked; never base64 here (refused above)
     return {
         "user_data": built.raw.decode("utf-8", "replace"),
@@ -57,21 +50,6 @@ def result(query: dict[str, str]) -> dict[str, str]:
         "sha256": hashlib.sha256(payload).hexdigest(),
         "size_bytes": str(len(payload)),
     }
-
-
-def _split_list(key: str, value: Any) -> list[str]:
-    if not isinstance(value, str):
-        raise ProfileError(key, f"every query value must be a string, as Terraform sends "
-                           f"them (got {type(value).__name__})")
-    if value.lstrip().startswith("["):
-        try:
-            items = json.loads(value)
-        except ValueError as err:
-            raise ProfileError(key, f"looks like a JSON list but is not one: {err}") from err
-        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            raise ProfileError(key, "must be a JSON list of strings, as jsonencode() writes it")
-        return items
-    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -53,6 +53,15 @@ def test_result_is_the_render_in_every_encoding():
     assert out["size_bytes"] == str(len(payload))
 
 
+@pytest.mark.parametrize("users", ["monitor,ops", " monitor , ops ", '["monitor", "ops"]'])
+def test_every_list_key_takes_commas_or_a_json_list(users):
+    """jsonencode() for lists works for allow_users as it does for parts."""
+    query = {"lockdown": "true", "allow_users": users}
+    out = terraform.result(query)
+    assert out["user_data"].encode() == render("--lockdown", "--allow-user", "monitor",
+                                               "--allow-user", "ops")
+
+
 def test_gzip_result_is_gzipped_user_data_base64():
     out = assert_protocol(run_as_terraform(go_json({"gzip": "true", "format": "mime"})))
     payload = base64.b64decode(out["user_data_base64"])
@@ -172,6 +181,8 @@ def test_parse_errors_are_clear(stdin, words):
     ({"base64": "true"}, "base64: is not a query key"),
     ({"iam_instance_profile": "web"}, "belongs to the launch template"),
     ({"parts": "[1]"}, "JSON list of strings"),
+    ({"lockdown": "true", "allow_users": '["monitor", 1]'}, "allow_users: must be a JSON list"),
+    ({"lockdown": "true", "allow_users": '["monitor"'}, "allow_users: looks like a JSON list"),
 ])
 def test_query_errors_name_the_key(query, words):
     stdin, stdout, stderr = io.BytesIO(json.dumps(query).encode()), io.StringIO(), io.StringIO()
