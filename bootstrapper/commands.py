@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import BootstrapperError, RefusedError
+from .errors import BootstrapperError, ProfileError, RefusedError
 from .profile import FIELDS, Profile
 
 FIELD_NAMES = {f.name for f in FIELDS}
@@ -22,7 +22,13 @@ def resolve_profile(profile_path: str | None, options: dict[str, Any]) -> Profil
     data: dict[str, Any] = profile_mod.load_file(profile_path) if profile_path else {}
     if profile_path:
         data = relative_to(data, Path(profile_path).parent)
-    base = profile_mod.from_mapping(data, source=profile_path or "profile")
+    try:  # how values combine is checked once the command line is merged in
+        base = profile_mod.from_mapping(data, source=profile_path or "profile", finish=False)
+    except ProfileError as err:
+        if not profile_path:
+            raise
+        line = profile_mod.key_line(profile_path, err.field.split(".")[0])
+        raise err.at(f"{profile_path}:{line}" if line else profile_path) from None
     given = {k: v for k, v in options.items() if v is not None and k in FIELD_NAMES}
     return profile_mod.from_mapping(given, base=base, source="options")
 

@@ -20,9 +20,13 @@ class BootstrapperError(Exception):
 class ProfileError(BootstrapperError):
     """A profile, option or query value is invalid. `field` names it (dotted)."""
 
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {message}")
+    def __init__(self, field: str, message: str, where: str = "") -> None:
+        self.field, self.message = field, message
+        super().__init__(f"{where}: {field}: {message}" if where else f"{field}: {message}")
+
+    def at(self, where: str) -> ProfileError:
+        """The same error, located (`profile.yaml:3`)."""
+        return ProfileError(self.field, self.message, where)
 
 
 class InputError(BootstrapperError):

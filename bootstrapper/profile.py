@@ -332,8 +332,12 @@ def _suggest(key: str, options) -> str:
 
 
 def from_mapping(data: dict[str, Any], *, base: Profile | None = None,
-                 source: str = "profile") -> Profile:
-    """Validate `data` (profile keys → native values) over `base` (defaults when None)."""
+                 source: str = "profile", finish: bool = True) -> Profile:
+    """Validate `data` (profile keys → native values) over `base` (defaults when None).
+
+    finish=False checks each value but not how they combine: for a layer that a later one
+    (the command line over a file) may still complete.
+    """
     if not isinstance(data, dict):
         raise ProfileError(source, "must be a mapping of option names to values")
     values = {} if base is None else {f.name: getattr(base, f.name) for f in dc_fields(base)}
@@ -345,7 +349,21 @@ def from_mapping(data: dict[str, Any], *, base: Profile | None = None,
         if value is None and f.default is not None:
             continue  # an explicit null keeps the default
         values[f.name] = _CHECKS[f.kind](f, value)
-    return _finish(Profile(**values))
+    return _finish(Profile(**values)) if finish else Profile(**values)
+
+
+def key_line(path: str | Path, key: str) -> int | None:
+    """1-based line of top-level `key` in the YAML file at `path` (None if not found)."""
+    import yaml
+
+    try:
+        node = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    for k, _ in node.value if isinstance(node, yaml.MappingNode) else ():
+        if k.value == key:
+            return k.start_mark.line + 1
+    return None
 
 
 def from_query(query: dict[str, Any]) -> Profile:

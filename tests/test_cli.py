@@ -63,6 +63,35 @@ def test_bad_profiles_exit_2_with_one_line(cli, tmp_path, profile_text, fragment
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("profile_text,where", [
+    ("role: ok\napp_usr: x\n", "p.yaml:2: app_usr: unknown option"),
+    ("role: ok\n\nvars:\n  a: [1]\n", "p.yaml:3: vars.a: must be a string"),
+    ("token_ttl: soon\n", "p.yaml:1: token_ttl:"),
+])
+def test_profile_errors_name_file_and_line(cli, tmp_path, profile_text, where):
+    path = tmp_path / "p.yaml"
+    path.write_text(profile_text)
+    assert_clean_error(cli("render", str(path)), 2, where)
+
+
+@pytest.mark.parametrize("profile_text,options", [
+    ("allow_users: [monitor]\n", ["--lockdown"]),
+    ("format: shell\ninstall_missing: true\n", ["--format", "cloud-config"]),
+    ("lockdown: true\nallow_users: [monitor]\n", ["--no-lockdown", "--allow-user", "x"]),
+])
+def test_options_complete_a_profile_before_the_combination_is_checked(cli, tmp_path,
+                                                                       profile_text, options):
+    """A file that is incomplete alone is fine when the command line completes it; the
+    merged profile is what is checked (the last case: the merge is wrong, and says so)."""
+    path = tmp_path / "p.yaml"
+    path.write_text(profile_text)
+    result = cli("render", str(path), *options)
+    if "--no-lockdown" in options:
+        assert_clean_error(result, 2, "allow_users: only means something with lockdown")
+    else:
+        assert result.returncode == 0, result.stderr
+
+
 def test_missing_profile_file(cli, tmp_path):
     assert_clean_error(cli("render", str(tmp_path / "nope.yaml")), 2, "nope.yaml")
 
