@@ -108,6 +108,10 @@ def json_string(value: object) -> str:
 
 
 def _text(value: object, name: str) -> str:
+    from jinja2 import Undefined  # loaded already: filters only run inside a render
+
+    if isinstance(value, Undefined):
+        str(value)  # StrictUndefined raises UndefinedError, which names the variable
     if value is None:
         raise TemplateError(f"the {name} filter was given no value (None)")
     if isinstance(value, bool):

@@ -182,6 +182,10 @@ def _undefined(message: str) -> str:
         name = match.group(1)
         return (f"undefined variable: vars.{name} (set it with --var {name}=VALUE or "
                 f"under vars: in the profile)")
+    match = re.fullmatch(r"'[\w.]*Profile object' has no attribute '(.+)'", message)
+    if match:
+        return (f"undefined variable: profile.{match.group(1)} (profile fields are the "
+                "render options, e.g. profile.role; see `bootstrapper render --help`)")
     match = re.fullmatch(r"'(.+)' is undefined", message)
     if match:
         return f"undefined variable: {match.group(1)} (templates see profile, vars and version)"
