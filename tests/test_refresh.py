@@ -49,9 +49,27 @@ def helper_script(directory: Path, url: str, **options) -> Path:
     return script
 
 
-def run_helper(script: Path, command: str) -> subprocess.CompletedProcess:
+def run_helper(script: Path, command: str, path: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": path} if path else None
     return subprocess.run(["dash", str(script), command], capture_output=True, text=True,
-                          timeout=60, check=False)
+                          timeout=60, check=False, env=env)
+
+
+def shim_path(directory: Path, shims: dict[str, str], drop: tuple[str, ...] = ()) -> str:
+    """A PATH of one directory: links to every program on this PATH except `drop`, and the
+    `shims` (name: sh script body) in place of the real ones."""
+    bin_dir = directory / "shim-bin"
+    bin_dir.mkdir()
+    for entry in reversed(os.environ["PATH"].split(os.pathsep)):
+        for program in Path(entry).glob("*") if Path(entry).is_dir() else ():
+            if program.name not in drop and not program.is_dir():
+                (bin_dir / program.name).unlink(missing_ok=True)
+                (bin_dir / program.name).symlink_to(program)
+    for name, body in shims.items():
+        (bin_dir / name).unlink(missing_ok=True)
+        (bin_dir / name).write_text("#!/bin/sh\n" + body)
+        (bin_dir / name).chmod(0o755)
+    return str(bin_dir)
 
 
 APP = textwrap.dedent("""
@@ -139,3 +157,70 @@ def test_refuses_a_directory_other_users_can_write(shared_dir):
     assert result.returncode != 0
     assert "writable by group or others" in result.stderr
     assert not (loose / "app.env").exists()
+
+
+@pytest.mark.parametrize("suffix", [".", "+"])
+def test_selinux_and_acl_marks_do_not_hide_a_loose_directory(shared_dir, suffix):
+    """GNU ls adds `.` (SELinux context) or `+` (ACL) after the mode on RHEL-likes: a
+    directory others can write is still refused, a safe one still accepted."""
+    real_ls = shutil.which("ls")
+    ls = f'{real_ls} "$@" | sed "s/^\\(d[-rwxsStT]\\{{9\\}}\\) /\\1{suffix} /"\n'
+    path = shim_path(shared_dir, {"ls": ls})
+    loose = shared_dir / "loose"
+    loose.mkdir()
+    loose.chmod(0o777)
+    assert subprocess.run(["sh", "-c", f"ls -ldn {loose}"], env={"PATH": path},
+                          capture_output=True, text=True).stdout.startswith(f"drwxrwxrwx{suffix} ")
+    with MockImds() as imds:
+        refused = run_helper(helper_script(shared_dir, imds.url, env_file=str(loose / "a.env")),
+                             "fetch", path)
+        accepted = run_helper(helper_script(shared_dir, imds.url), "fetch", path)
+    assert refused.returncode != 0 and "writable by group or others" in refused.stderr
+    assert accepted.returncode == 0, accepted.stderr
+
+
+def test_no_role_backs_off_while_it_waits(shared_dir):
+    """Early-boot 404s are retried for --role-wait with growing pauses (0.1, 0.2, 0.5, 1 s),
+    not ten times a second."""
+    with MockImds(Faults(no_role=True)) as imds:
+        result = run_helper(helper_script(shared_dir, imds.url, role_wait=3), "fetch")
+        gets = [r for r in imds.requests if r.method == "GET"]
+    assert result.returncode != 0 and "no IAM role is attached" in result.stderr
+    assert 4 <= len(gets) <= 8, len(gets)
+
+
+def test_refresh_redoes_a_fetch_that_stopped_half_way(shared_dir):
+    """Fresh env file, but the credential_process file is gone: refresh writes it again."""
+    with MockImds() as imds:
+        script = helper_script(shared_dir, imds.url,
+                               credential_process_file=str(shared_dir / "creds" / "process.json"))
+        assert run_helper(script, "fetch").returncode == 0
+        (shared_dir / "creds" / "process.json").unlink()
+        before = len(imds.requests)
+        result = run_helper(script, "refresh")
+        assert result.returncode == 0, result.stderr
+        assert len(imds.requests) > before
+    assert (shared_dir / "creds" / "process.json").exists()
+
+
+def test_wget_without_method_is_not_used(shared_dir):
+    """GNU Wget 1.14 (Amazon Linux 2, CentOS 7) has no --method: refused before any request."""
+    wget = ('case $1 in --version) echo "GNU Wget 1.14 built on linux-gnu." ;;\n'
+            '--help) echo "  -O,  --output-document=FILE" ;;\n*) exit 2 ;; esac\n')
+    path = shim_path(shared_dir, {"wget": wget}, drop=("curl",))
+    with MockImds() as imds:
+        result = run_helper(helper_script(shared_dir, imds.url), "fetch", path)
+        assert imds.requests == []
+    assert result.returncode != 0
+    assert "neither curl nor GNU Wget 1.15+ is installed" in result.stderr
+
+
+def test_a_client_that_rejects_its_options_stops_at_once(shared_dir):
+    """curl exiting 2 (its command line refused) is not "no answer": no retries until the
+    deadline, a message that says what to install."""
+    path = shim_path(shared_dir, {"curl": "echo 'curl: option -H: unknown' >&2; exit 2\n"})
+    with MockImds() as imds:
+        result = run_helper(helper_script(shared_dir, imds.url), "fetch", path)
+    assert result.returncode != 0
+    assert "curl rejected its options for PUT /latest/api/token (exit 2)" in result.stderr
+    assert "deadline" not in result.stderr

@@ -52,10 +52,11 @@ cleanup() {
 pick_client() {
 	if has curl; then
 		CLIENT=curl HDR=
-	elif wget --version 2>/dev/null | grep -q '^GNU Wget 1\.'; then
+	elif wget --version 2>/dev/null | grep -q '^GNU Wget 1\.' &&
+		wget --help 2>/dev/null | grep -q -- '--method'; then
 		CLIENT=wget HDR='header = '
 	else
-		die "neither curl nor GNU wget 1.x is installed (BusyBox wget and Wget2 cannot PUT): install curl (cloud-config packages:)"
+		die "neither curl nor GNU Wget 1.15+ is installed (IMDSv2 needs a PUT, which BusyBox wget cannot send): install curl, or render with --install-missing"
 	fi
 }
 
@@ -68,10 +69,11 @@ max_time() {
 }
 
 http_curl() {
+	rc=0
 	code=$(curl -q -sS --noproxy '*' -X "$1" -H @"$WORK/headers" -o "$WORK/body" \
 		-w '%{http_code}' --connect-timeout 1 --max-time "$(max_time)" \
-		"$IMDS$2" 2>"$WORK/error") || code=000
-	echo "$code"
+		"$IMDS$2" 2>"$WORK/error") || rc=$?
+	case $rc in 0) echo "$code" ;; 2) echo 002 ;; *) echo 000 ;; esac
 }
 
 http_wget() {
@@ -80,7 +82,9 @@ http_wget() {
 	wget --config="$WORK/headers" --no-proxy --tries=1 --timeout="$(max_time)" \
 		--method="$1" --content-on-error -S -O "$WORK/body" -o "$WORK/error" "$IMDS$2" || rc=$?
 	code=
-	if [ "$rc" = 0 ] || [ "$rc" = 8 ]; then
+	if [ "$rc" = 2 ]; then
+		code=002
+	elif [ "$rc" = 0 ] || [ "$rc" = 8 ]; then
 		code=$(sed -n 's/^ *HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' "$WORK/error" | tail -n 1)
 	fi
 	echo "${code:-000}"
@@ -95,7 +99,11 @@ request() {
 	DELAY=0
 	while :; do
 		STATUS=$("http_$CLIENT" "$1" "$2")
-		case $STATUS in 000 | 5?? | 429) ;; *) return 0 ;; esac
+		case $STATUS in
+			002) die "$CLIENT rejected its options for $1 $2 (exit 2): install curl 7.55+ or GNU Wget 1.15+" ;;
+			000 | 5?? | 429) ;;
+			*) return 0 ;;
+		esac
 		pause
 		if [ "$(ticks)" -ge "$END" ]; then
 			[ "$STATUS" != 000 ] || die "no answer from IMDS at $IMDS for $1 $2 within the ${DEADLINE}s deadline"
@@ -127,9 +135,12 @@ get() {
 
 get_role_path() {
 	wait_end=$(($(ticks) + ROLE_WAIT * 100))
+	wait_delay=0
 	get "$1"
 	while [ "$STATUS" = 404 ] && [ "$(ticks)" -lt "$wait_end" ] && [ "$(ticks)" -lt "$END" ]; do
+		DELAY=$wait_delay
 		pause
+		wait_delay=$DELAY
 		get "$1"
 	done
 	case $STATUS in
@@ -188,8 +199,8 @@ check_dir() {
 	# shellcheck disable=SC2012,SC2046 # ls -ldn is the portable way to read owner and mode
 	set -- $(ls -ldn "$1")
 	case $1 in
-		d????????[tT]) ;;
-		d????w???? | d???????w?) die "refusing to write credentials in $dir: it is writable by group or others" ;;
+		d????????[tT]*) ;;
+		d????w* | d???????w*) die "refusing to write credentials in $dir: it is writable by group or others" ;;
 	esac
 	[ "$3" = 0 ] || die "refusing to write credentials in $dir: it is not owned by root"
 }
@@ -270,6 +281,7 @@ persist_cloud_init() {
 	elif [ -d /etc/crontabs ]; then
 		job="*/5 * * * * $SELF refresh"
 		grep -qxF "$job" /etc/crontabs/root 2>/dev/null || printf '%s\n' "$job" >>/etc/crontabs/root
+		echo root >>/etc/crontabs/cron.update # BusyBox crond rereads root's crontab
 	else
 		say "warning: no systemd and no cron: credentials are renewed only at boot"
 	fi

@@ -30,7 +30,7 @@ SHELLS = {
 CLIENTS = {
     "curl": "curl",
     "curl-minimal": "curl, curl-minimal's options only",
-    "wget": "GNU wget 1.x alone",
+    "wget": "GNU Wget 1.15+ alone",
     "busybox-wget": "BusyBox wget alone",
 }
 FIREWALLS = {
@@ -64,7 +64,8 @@ PORTABLE_TOOLS = {
     "chown": "credential files to the app user",
     "date": "`date -u -d @N`, refresh: now + 30 minutes as ISO 8601 (GNU and busybox)",
     "expr": "refresh: compares two ISO 8601 timestamps as strings",
-    "grep": "`grep -q`: GNU Wget 1.x check; `grep -qxF`: lockdown and crontab lines added once",
+    "grep": "`grep -q`: GNU Wget 1.15+ check; `grep -qxF`: lockdown and crontab lines added "
+            "once",
     "head": "`head -n 1`: first match of a JSON field",
     "id": "`id -u USER`: the app user exists; allowed users' uids",
     "ls": "`ls -ldn`: owner and mode of the credentials directory",
@@ -127,10 +128,10 @@ OUTCOMES = {  # (short, what the test asserts)
               "allowed user reach IMDS on IPv4 and IPv6, uid 65534 and the app user are "
               "refused at once; `refresh` keeps fresh credentials without asking IMDS; the "
               "whole user-data run again adds no rule"),
-    "no-client": ("refused: install curl", "exit 1 with one line: \"neither curl nor GNU wget 1.x "
-                  "is installed (BusyBox wget and Wget2 cannot PUT): install curl (cloud-config "
-                  "packages:)\"; lockdown applied first; no request to IMDS at all (no IMDSv1 "
-                  "fallback); nothing written"),
+    "no-client": ("refused: install curl", "exit 1 with one line: \"neither curl nor GNU Wget "
+                  "1.15+ is installed (IMDSv2 needs a PUT, which BusyBox wget cannot send): "
+                  "install curl, or render with --install-missing\"; lockdown applied "
+                  "first; no request to IMDS at all (no IMDSv1 fallback); nothing written"),
     "fails-closed": ("fails closed", "exit 1 with one line: \"lockdown: neither iptables nor nft "
                      "is installed, so IMDS cannot be restricted\"; no request to IMDS; nothing "
                      "written"),
@@ -140,7 +141,8 @@ OUTCOMES = {  # (short, what the test asserts)
 def matrix_table() -> str:
     """The compatibility table: one row per cell (each run in both formats), then what each
     result means."""
-    lines = ["| /bin/sh | HTTP client | firewall | stands for | result, cloud-config and shell |",
+    lines = ["| /bin/sh | HTTP client | firewall | stands for | expected result, both formats "
+             "(test_matrix fails otherwise) |",
              "|---|---|---|---|---|"]
     for cell in CELLS:
         lines.append(f"| {SHELLS[cell.shell]} | {CLIENTS[cell.client]} | "
@@ -204,7 +206,8 @@ def images_table() -> str:
 
 def summary_table() -> str:
     """The README's matrix: one row per cell, results only."""
-    lines = ["| /bin/sh | HTTP client | firewall | stands for | result |",
+    lines = ["| /bin/sh | HTTP client | firewall | stands for | expected (test_matrix fails "
+             "otherwise) |",
              "|---|---|---|---|---|"]
     for cell in CELLS:
         shell = SHELLS[cell.shell].split(";")[0]

@@ -176,15 +176,15 @@ def test_gnu_wget_without_curl(vm, peers, fmt, peer_kind):
 @pytest.mark.parametrize("wget", ["absent", "busybox"])
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_no_http_client(vm, peers, fmt, wget):
-    """Neither curl nor GNU wget (busybox wget cannot PUT): a clear error, no request."""
+    """Neither curl nor GNU Wget 1.15+ (busybox wget cannot PUT): a clear error, no request."""
     peer = peers("mock")
     vm.remove_package("curl")
     vm.remove_package("wget")
     if wget == "busybox":
         vm.path("/usr/bin/wget").symlink_to("busybox")
     vm.seed(render(fmt))
-    expected = r"BusyBox wget" if wget == "busybox" else r"neither curl nor GNU wget"
-    assert_failed(vm, vm.boot(), expected)
+    assert_failed(vm, vm.boot(), r"neither curl nor GNU Wget 1\.15\+ is installed \(IMDSv2 "
+                                 r"needs a PUT, which BusyBox wget cannot send\): install curl")
     assert peer.requests == []
 
 
