@@ -4,6 +4,7 @@ render places them (and the app's drop-in) through write_files."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -94,3 +95,23 @@ def test_dropin_gives_the_app_the_right_credentials(data, present, absent):
         assert text in dropin
     for text in absent:
         assert text not in dropin
+
+
+def test_lockdown_runs_after_the_distributions_firewall_loaders():
+    """nftables.service (Debian's /etc/nftables.conf starts with `flush ruleset`),
+    netfilter-persistent, iptables-services, ufw and firewalld may each flush every rule when
+    they start: the lockdown must come after them, and still before the network."""
+    unit = next(f["content"] for f in write_files({"lockdown": True})
+                if f["path"].endswith("bootstrapper-lockdown.service"))
+    after = set(re.search(r"^After=(.+)$", unit, re.M).group(1).split())
+    assert {"nftables.service", "netfilter-persistent.service", "iptables.service",
+            "ip6tables.service", "ufw.service", "firewalld.service"} <= after
+    assert "network-pre.target" in re.search(r"^Before=(.+)$", unit, re.M).group(1).split()
+
+
+@pytest.mark.parametrize("lockdown", [True, False])
+def test_refresh_reapplies_the_lockdown_only_with_lockdown(lockdown):
+    unit = next(f["content"] for f in write_files({"lockdown": lockdown})
+                if f["path"].endswith("bootstrapper-credentials.service"))
+    pre = re.findall(r"^ExecStartPre=(.+)$", unit, re.M)
+    assert pre == (["-/usr/local/sbin/bootstrapper-imds lockdown"] if lockdown else [])

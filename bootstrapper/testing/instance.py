@@ -368,10 +368,12 @@ class SimulatedInstance:
         return found
 
     def start_unit(self, unit: str, timeout: float = 120) -> Stage:
-        """Run a unit's ExecStart lines in the instance, as systemd would for a oneshot
-        (a timer starts nothing at boot here: its service has its own target)."""
+        """Run a unit's ExecStartPre, ExecStart and ExecStartPost lines in the instance, in
+        that order, as systemd would for a oneshot (a timer starts nothing at boot here: its
+        service has its own target). A `-` prefix ignores that line's failure."""
         text = self._unit_text(unit)
-        commands = re.findall(r"^ExecStart=(.+)$", text, re.M)
+        commands = [line for kind in ("ExecStartPre", "ExecStart", "ExecStartPost")
+                    for line in re.findall(rf"^{kind}=(.+)$", text, re.M)]
         outputs, code, start = [], 0, time.monotonic()
         for line in commands:
             ignore = line.startswith("-")

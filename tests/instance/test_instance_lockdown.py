@@ -106,3 +106,41 @@ def test_lockdown_survives_reboot(vm, peers, fmt, peer_kind):
     assert vm.ruleset() == rules
     assert_locked(vm)
     assert vm.exists(ENV_FILE)  # /run was emptied; the credentials unit wrote it again
+
+
+@pytest.mark.parametrize("firewall", ["iptables", "nftables"])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_missing_allowed_user_still_locks_down(vm, peers, fmt, firewall):
+    """An allowed user that does not exist (a directory service not up yet) fails the boot,
+    but the rules for root and the users that do exist are in place: stricter, never open."""
+    peers("mock")
+    if firewall == "nftables":
+        vm.remove_package("iptables")
+    vm.seed(render(fmt, lockdown=True, allow_users=[ALLOWED_USER, "ghost"]))
+    boot = vm.boot()
+    assert boot.stage("final").returncode != 0, boot.describe()
+    lines = error_lines(vm)
+    assert len(lines) == 1 and re.search(
+        rf"allowed user\(s\) ghost do not exist: IMDS is open to root and {ALLOWED_USER} only",
+        lines[0]), lines
+    assert not vm.exists(ENV_FILE)
+    for base in (V4, V6):
+        assert_token(vm, base)
+        assert_token(vm, base, ALLOWED_UID)
+        assert_refused(vm, base, NOBODY)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_refresh_puts_back_flushed_rules(vm, peers, fmt):
+    """A firewall reload that flushes every rule (firewalld, `nft flush ruleset`) leaves IMDS
+    open only until the next timer run: the refresh unit re-applies the lockdown first."""
+    peers("mock")
+    vm.seed(lockdown_user_data(fmt))
+    assert vm.boot().ok
+    assert_locked(vm)
+    vm.flush_firewall()
+    assert_token(vm, V4, NOBODY)  # open: the flush really removed the rules
+    stage = vm.start_unit("bootstrapper-credentials.service")
+    assert stage.returncode == 0, stage.output
+    assert "IMDS restricted to root" in stage.output
+    assert_locked(vm)
