@@ -12,13 +12,16 @@ import itertools
 import os
 import re
 import shutil
+import stat
 import subprocess
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import yaml
 
 from bootstrapper import shellcheck
-from instance_support import ALLOWED_USER, FORMATS, NOBODY, V4, assert_token, render
+from instance_support import (ALLOWED_USER, APP_UID, ENV_FILE, FORMATS, NOBODY, V4, parse_env,
+                              assert_token, render)
 from portability_matrix import CELLS, CLIENTS, FIREWALLS, PORTABLE_TOOLS, SHELLS
 from portability_matrix import main as doc_main
 from portability_support import (ALPINE_CRONTAB, ROOT_CRONTAB, TOOLBOX, assert_backend,
@@ -27,6 +30,7 @@ from portability_support import (ALPINE_CRONTAB, ROOT_CRONTAB, TOOLBOX, assert_b
 from test_instance_fetch import assert_failed, assert_healthy
 from test_instance_lockdown import assert_locked
 
+PROCESS_FILE = "/run/bootstrapper/app.json"  # every cell also writes credential_process files
 NOT_PORTABLE = re.compile(  # such a tool in command position
     r"(?:^|[;&|(`]|\b(?:then|do|else|if|while|until|exec|command)\s)\s*"
     r"(jq|python3?|perl|bash|awk|gawk|stat|readlink|timeout|base64|install)\b",
@@ -53,22 +57,26 @@ def test_matrix(vm, peers, cell, fmt):
     peer.mock.requests.clear()
     restore_curl = shape(vm, cell)
     assert_shell(vm, cell.shell)
-    vm.seed(render(fmt, lockdown=True, allow_users=[ALLOWED_USER]))
+    vm.seed(render(fmt, lockdown=True, allow_users=[ALLOWED_USER],
+                   credential_process_file=PROCESS_FILE))
     boot = vm.boot()
     if cell.outcome == "fails-closed":
         assert_failed(vm, boot, r"neither iptables nor nft is installed")
         assert peer.requests == []
         return
     if cell.outcome == "no-client":
-        assert_failed(vm, boot, r"BusyBox wget .*: install curl \(cloud-config packages:\)")
+        assert_failed(vm, boot, r"which BusyBox wget cannot send\): install curl, "
+                                r"or render with --install-missing")
         assert peer.requests == []
         assert_backend(vm, cell.firewall)  # the lockdown came first and stays
         return
 
     assert_healthy(vm, peer, boot)
+    assert_process_file(vm)
     assert_client(vm, peer, cell.client)
     assert_backend(vm, cell.firewall)
     assert_refresh_keeps_fresh_credentials(vm, peer)
+    assert_refresh_renews_near_expiration(vm, peer)
     rules = firewall_state(vm, cell.firewall)
     again = vm.rerun_user_data()
     assert again.ok, again.describe()
@@ -110,6 +118,33 @@ def assert_refresh_keeps_fresh_credentials(vm, peer) -> None:
     done = vm.run(["/usr/local/sbin/bootstrapper-imds", "refresh"])
     assert done.returncode == 0, done.stderr
     assert len(peer.mock.requests) == before, "refresh fetched credentials that were fresh"
+
+
+def assert_process_file(vm) -> None:
+    """The credential_process JSON and the AWS config beside it: the app user's, 0600,
+    holding the same keys as the env file."""
+    env = parse_env(vm.read(ENV_FILE))
+    for path in (PROCESS_FILE, "/run/bootstrapper/aws-config"):
+        info = vm.path(path).stat()
+        assert (stat.S_IMODE(info.st_mode), info.st_uid) == (0o600, APP_UID), path
+    assert f'"AccessKeyId": "{env["AWS_ACCESS_KEY_ID"]}"' in vm.read(PROCESS_FILE)
+    assert f"credential_process = cat {PROCESS_FILE}" in vm.read("/run/bootstrapper/aws-config")
+
+
+def assert_refresh_renews_near_expiration(vm, peer) -> None:
+    """The other branch of the same comparison, in this cell's shell and tools: credentials
+    that expire within 30 minutes are fetched again and both files rewritten."""
+    soon = (datetime.now(timezone.utc) + timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    text = re.sub(r"^AWS_CREDENTIAL_EXPIRATION=.*$", f"AWS_CREDENTIAL_EXPIRATION={soon}",
+                  vm.read(ENV_FILE), flags=re.M)
+    vm.write(ENV_FILE, text, 0o600)
+    vm.write(PROCESS_FILE, "stale", 0o600)
+    before = len(peer.mock.requests)
+    done = vm.run(["/usr/local/sbin/bootstrapper-imds", "refresh"])
+    assert done.returncode == 0, done.stderr
+    assert len(peer.mock.requests) > before, "refresh kept credentials about to expire"
+    assert parse_env(vm.read(ENV_FILE))["AWS_CREDENTIAL_EXPIRATION"] != soon
+    assert_process_file(vm)
 
 
 def assert_busybox_only(vm) -> None:
@@ -171,7 +206,6 @@ def require(tool: str, package: str) -> str:
 def test_scripts_are_posix_sh(features, tmp_path):
     """shellcheck -s sh and checkbashisms --posix find nothing; dash and busybox sh parse
     them; no jq, Python, Perl, awk, bash or other tool outside POSIX and busybox."""
-    checkbashisms = require("checkbashisms", "devscripts")
     scripts = installed_scripts({"app_user": "app", **FEATURES[features]})
     paths = []
     for name, text in scripts.items():
@@ -183,6 +217,7 @@ def test_scripts_are_posix_sh(features, tmp_path):
     checked = subprocess.run([shellcheck.binary(), "-s", "sh", "-S", "style", *paths],
                              capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout
+    checkbashisms = require("checkbashisms", "devscripts")  # the other checks run without it
     bashisms = subprocess.run([checkbashisms, "--posix", "--extra", *paths],
                               capture_output=True, text=True)
     assert bashisms.returncode == 0, bashisms.stdout + bashisms.stderr
