@@ -20,7 +20,13 @@ def test_readme_option_table_is_generated_from_fields():
 def test_readme_links_exist():
     readme = (ROOT / "README.md").read_text()
     for target in re.findall(r"\]\(((?!http|#)[^)]+)\)", readme):
-        assert (ROOT / target).exists(), target
+        path, _, anchor = target.partition("#")
+        assert (ROOT / path).exists(), target
+        if anchor:  # a heading there, as GitHub makes anchors of headings
+            headings = re.findall(r"^#+ (.+)$", (ROOT / path).read_text(), re.M)
+            slugs = {re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-")
+                     for h in headings}
+            assert anchor in slugs, target
 
 
 def test_readme_quick_start_is_two_dev_commands():
