@@ -10,11 +10,10 @@ Nothing here raises on bad input: a layer that cannot be read is a Document of k
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import zlib
 
+from ..encode import unbase64
 from ..validate import heredoc_scripts
 from . import cloudconfig, mime, template
 from .document import SHELLS, Document, Snippet
@@ -38,7 +37,6 @@ MIME_KINDS = {
 _DETECTED = {"text/plain", "text/x-not-multipart", "text/x-shellscript"}  # re-sniffed
 _GZIP_TYPES = {"application/x-gzip", "application/gzip", "application/gzip-compressed",
                "application/x-gzip-compressed"}
-_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 _WINDOWS = re.compile(r"^\s*<(powershell|script)>", re.I)  # EC2Launch: PowerShell or cmd
 
 
@@ -120,13 +118,9 @@ def _text(text: str, size: int, path: str, offset: int | None, anchor: int, wher
 
 
 def _base64(text: str) -> bytes | None:
+    """encode.unbase64, for text of at least 8 base64 characters (shorter is a word)."""
     compact = "".join(text.split())
-    if len(compact) < 8 or len(compact) % 4 or not _BASE64.fullmatch(compact):
-        return None
-    try:
-        return base64.b64decode(compact, validate=True)
-    except (binascii.Error, ValueError):
-        return None
+    return None if len(compact) < 8 else unbase64(compact.encode("utf-8", "surrogatepass"))
 
 
 # --- what each kind contains -------------------------------------------------------------
