@@ -17,3 +17,16 @@ def run_cli(*args: str, stdin: str | None = None, env: dict | None = None,
     return subprocess.run([sys.executable, "-m", "bootstrapper", *args], input=stdin,
                           capture_output=True, text=True, cwd=cwd or ROOT,
                           env={**os.environ, **(env or {})}, check=False)
+
+
+def assert_clean_error(result, code: int = 2, *fragments: str) -> str:
+    """A refused command: exit `code`, nothing on stdout, one line on stderr (no traceback)
+    holding every fragment. Returns that line."""
+    assert result.returncode == code, result.stderr
+    assert result.stdout == "", "nothing on stdout"
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]

@@ -7,7 +7,7 @@ traceback, nothing on stdout.
 from __future__ import annotations
 
 import pytest
-from support import ROOT, run_cli
+from support import ROOT, assert_clean_error, run_cli
 
 from bootstrapper import catalog
 
@@ -23,17 +23,6 @@ def user_template(tmp_path, body: str, entry: str = "cloud-config.yaml.j2",
     return str(path)
 
 
-def assert_one_line_error(result, code: int, *fragments: str) -> str:
-    assert result.returncode == code, result.stderr
-    assert result.stdout == "", "nothing on stdout"
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    return lines[0]
-
-
 @pytest.mark.parametrize("entry", ["cloud-config.yaml.j2", "user-data.sh.j2"])
 @pytest.mark.parametrize("use,names", [
     ("{{ vars.nope | sh }}", ("vars.nope", "--var nope=VALUE")),
@@ -45,7 +34,7 @@ def assert_one_line_error(result, code: int, *fragments: str) -> str:
 def test_undefined_variable_names_it_the_file_and_the_line(tmp_path, entry, use, names):
     template = user_template(tmp_path, f"echo {use}", entry)
     result = run_cli("render", "--template", template)
-    assert_one_line_error(result, 2, f"{template}:2: undefined variable", *names)
+    assert_clean_error(result, 2, f"{template}:2: undefined variable", *names)
 
 
 def test_a_defined_variable_renders(tmp_path):
@@ -64,7 +53,7 @@ def test_a_defined_variable_renders(tmp_path):
 def test_syntax_error_names_the_file_and_the_line(tmp_path, body, line):
     template = user_template(tmp_path, body)
     result = run_cli("render", "--template", template)
-    assert_one_line_error(result, 2, f"{template}:{line}: template syntax error")
+    assert_clean_error(result, 2, f"{template}:{line}: template syntax error")
 
 
 def test_syntax_error_in_an_overridden_partial_names_the_partial(tmp_path):
@@ -72,7 +61,7 @@ def test_syntax_error_in_an_overridden_partial_names_the_partial(tmp_path):
     partial = tmp_path / "partials" / "bootstrapper-credentials.timer.j2"
     partial.write_text("[Timer]\nOnBootSec={{ 5min }}\n")
     result = run_cli("render", "--template-dir", str(tmp_path))
-    assert_one_line_error(result, 2, "bootstrapper-credentials.timer.j2:2: template syntax error")
+    assert_clean_error(result, 2, "bootstrapper-credentials.timer.j2:2: template syntax error")
 
 
 @pytest.mark.parametrize("block,body,finding", [
@@ -83,23 +72,23 @@ def test_syntax_error_in_an_overridden_partial_names_the_partial(tmp_path):
 def test_output_that_fails_validation_exits_1_with_the_template_line(tmp_path, block, body,
                                                                      finding):
     template = user_template(tmp_path, body, block=block)
-    line = assert_one_line_error(run_cli("render", "--template", template), 1, finding)
+    line = assert_clean_error(run_cli("render", "--template", template), 1, finding)
     if finding == "SC2086":
         assert line.endswith(f"[from {template}:3]"), "the template line that produced it"
 
 
 def test_shell_template_finding_points_at_its_line(tmp_path):
     template = user_template(tmp_path, "x=1\necho $x $2", "user-data.sh.j2")
-    line = assert_one_line_error(run_cli("render", "--template", template), 1, "SC2086")
+    line = assert_clean_error(run_cli("render", "--template", template), 1, "SC2086")
     assert f"{template}:3" in line
 
 
 def test_unknown_template_and_template_dir(tmp_path):
     result = run_cli("render", "--template", str(tmp_path / "missing.j2"))
-    assert_one_line_error(result, 2, "missing.j2")
+    assert_clean_error(result, 2, "missing.j2")
     template = tmp_path / "t.j2"
     template.write_text('{% extends "no-such-entry.j2" %}')
-    assert_one_line_error(run_cli("render", "--template", str(template)), 2,
+    assert_clean_error(run_cli("render", "--template", str(template)), 2,
                           "template not found: no-such-entry.j2")
 
 
@@ -147,5 +136,5 @@ def test_show_prints_the_template_source(name):
 
 def test_show_unknown_name_says_where_to_look():
     result = run_cli("templates", "show", "nope.j2")
-    assert_one_line_error(result, 2, "no built-in template named 'nope.j2'",
+    assert_clean_error(result, 2, "no built-in template named 'nope.j2'",
                           "bootstrapper templates list")
