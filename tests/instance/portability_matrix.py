@@ -138,15 +138,21 @@ OUTCOMES = {  # (short, what the test asserts)
 }
 
 
+def cell_rows(result_header: str, full_shell: bool = True) -> list[str]:
+    """The matrix as table rows, one per cell; the README's shortens the busybox label."""
+    lines = [f"| /bin/sh | HTTP client | firewall | stands for | {result_header} |",
+             "|---|---|---|---|---|"]
+    for cell in CELLS:
+        shell = SHELLS[cell.shell] if full_shell else SHELLS[cell.shell].split(";")[0]
+        lines.append(f"| {shell} | {CLIENTS[cell.client]} | {FIREWALLS[cell.firewall]} | "
+                     f"{cell.like} | {OUTCOMES[cell.outcome][0]} |")
+    return lines
+
+
 def matrix_table() -> str:
     """The compatibility table: one row per cell (each run in both formats), then what each
     result means."""
-    lines = ["| /bin/sh | HTTP client | firewall | stands for | expected result, both formats "
-             "(test_matrix fails otherwise) |",
-             "|---|---|---|---|---|"]
-    for cell in CELLS:
-        lines.append(f"| {SHELLS[cell.shell]} | {CLIENTS[cell.client]} | "
-                     f"{FIREWALLS[cell.firewall]} | {cell.like} | {OUTCOMES[cell.outcome][0]} |")
+    lines = cell_rows("expected result, both formats (test_matrix fails otherwise)")
     lines.append("")
     lines += [f"- **{short}**: {meaning}." for short, meaning in OUTCOMES.values()]
     return "\n".join(lines)
@@ -206,14 +212,7 @@ def images_table() -> str:
 
 def summary_table() -> str:
     """The README's matrix: one row per cell, results only."""
-    lines = ["| /bin/sh | HTTP client | firewall | stands for | expected (test_matrix fails "
-             "otherwise) |",
-             "|---|---|---|---|---|"]
-    for cell in CELLS:
-        shell = SHELLS[cell.shell].split(";")[0]
-        lines.append(f"| {shell} | {CLIENTS[cell.client]} | {FIREWALLS[cell.firewall]} | "
-                     f"{cell.like} | {OUTCOMES[cell.outcome][0]} |")
-    return "\n".join(lines)
+    return "\n".join(cell_rows("expected (test_matrix fails otherwise)", full_shell=False))
 
 
 def tools_table() -> str:
