@@ -23,7 +23,7 @@ def unpacked_wheel(tmp_path_factory):
                             "--no-build-isolation", "-w", str(out), str(ROOT)],
                            capture_output=True, text=True)
     assert built.returncode == 0, f"pip wheel failed:\n{built.stdout}{built.stderr}"
-    wheel = next(out.glob("bootstrapper-*.whl"))
+    wheel = next(out.glob("ec2_bootstrapper-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for required in ("bootstrapper/templates/user-data.sh.j2",
                      "bootstrapper/templates/cloud-config.yaml.j2",
