@@ -162,6 +162,7 @@ def _render(profile: Profile) -> Rendered:
     user_vars = {key: UserValue(value) for key, value in profile.vars.items()}
     context = {"profile": profile, "vars": user_vars, "version": __version__}
     try:
+        parent = _check_blocks(env, name, profile.template) if profile.template else None
         text = env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as err:
         where = f"{err.filename or err.name}:{err.lineno}"
@@ -171,9 +172,89 @@ def _render(profile: Profile) -> Rendered:
                             f"{', '.join(_search_path(profile))})") from err
     except jinja2.UndefinedError as err:
         raise TemplateError(f"{_template_line(err)}: {_undefined(err.message or '')}") from err
+    except TemplateMistake:
+        raise
     except TemplateError as err:
         raise TemplateError(f"{_template_line(err)}: {err}") from err
-    return Rendered(text=text, kind=_kind_of(text, profile), template=name)
+    kind = _kind_of(text, profile)
+    if profile.template:
+        _check_options_fit(profile, kind, parent)
+    return Rendered(text=text, kind=kind, template=name)
+
+
+# --- a user's template: mistakes that would otherwise render the default silently -------
+
+
+class TemplateMistake(TemplateError):
+    """A mistake in the user's template found before rendering; its message is located."""
+
+
+def _check_blocks(env, name: str, shown: str) -> tuple[str, int] | None:
+    """Refuse a block the parent template does not define (Jinja would silently drop it).
+    Returns (parent name, line of the extends tag), or None for a template that extends
+    nothing or a computed name."""
+    import jinja2
+
+    source, filename, _ = env.loader.get_source(env, name)
+    tree = env.parse(source, name, filename)
+    extends = next(tree.find_all(jinja2.nodes.Extends), None)
+    if extends is None or not isinstance(extends.template, jinja2.nodes.Const):
+        return None
+    parent = extends.template.value
+    offered = _blocks_offered(env, parent)
+    for block in _outer_blocks(tree):
+        if block.name not in offered:
+            raise TemplateMistake(
+                f"{shown}:{block.lineno}: block {block.name!r} is not a block of {parent}, "
+                f"so it would be ignored{_suggest(block.name, offered)} (its blocks: "
+                f"{', '.join(offered)}; see `bootstrapper templates list`)")
+    return parent, extends.lineno
+
+
+def _blocks_offered(env, name: str, depth: int = 0) -> list[str]:
+    """Every block `name` defines, and those of the templates it extends."""
+    import jinja2
+
+    source, filename, _ = env.loader.get_source(env, name)
+    tree = env.parse(source, name, filename)
+    blocks = [b.name for b in tree.find_all(jinja2.nodes.Block)]
+    extends = next(tree.find_all(jinja2.nodes.Extends), None)
+    if depth < 10 and extends is not None and isinstance(extends.template, jinja2.nodes.Const):
+        blocks += _blocks_offered(env, extends.template.value, depth + 1)
+    return list(dict.fromkeys(blocks))
+
+
+def _outer_blocks(node):
+    """Blocks not nested in another block: those a child template overrides (a block
+    inside one of them is the child's own)."""
+    import jinja2
+
+    for child in node.iter_child_nodes():
+        if isinstance(child, jinja2.nodes.Block):
+            yield child
+        else:
+            yield from _outer_blocks(child)
+
+
+def _check_options_fit(profile: Profile, kind: str, parent: tuple[str, int] | None) -> None:
+    """Refuse options the user's template cannot honour instead of ignoring them."""
+    where = f"{profile.template}:{parent[1] if parent else 1}"
+    what = f"extends {parent[0]}" if parent else "its first line says so"
+    if profile.format == "shell" and kind != "shell":
+        raise TemplateMistake(
+            f"{where}: --format shell, but this template renders {kind} ({what}): drop "
+            "--format, or extend user-data.sh.j2")
+    if profile.install_missing and kind == "shell":
+        raise TemplateMistake(
+            f"{where}: --install-missing needs cloud-config (packages:), but this template "
+            f"renders a shell script ({what}): drop it, or extend cloud-config.yaml.j2")
+
+
+def _suggest(name: str, options: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _undefined(message: str) -> str:
