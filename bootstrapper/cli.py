@@ -66,7 +66,9 @@ def with_render_options(extra: list[inspect.Parameter]) -> Callable:
     profile_arg = inspect.Parameter(
         "profile_path", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
         annotation=Annotated[Optional[str], typer.Argument(
-            metavar="[PROFILE]", help="YAML profile; options override its keys.")])
+            metavar="[PROFILE]", help="YAML profile (- reads stdin); options override its "
+            "keys, and a list given on the command line (--allow-user, --part) replaces the "
+            "profile's list, while --var sets its keys over the profile's vars.")])
 
     def decorate(func: Callable) -> Callable:
         params = [profile_arg] + [_option(f) for f in FIELDS if f.cli] + extra
@@ -85,6 +87,11 @@ RENDER_EPILOG = """Examples:
   bootstrapper render --format shell --role app-role --app-user app --lockdown
   bootstrapper render --template my.yaml.j2 --var domain=example.com
   bootstrapper render examples/minimal.yaml --gzip --base64 --output user-data.b64
+  echo 'role: app-role' | bootstrapper render -        # the profile from stdin
+
+PROFILE is a YAML file of the options above with _ for - (- reads stdin). Options
+override its keys; a list given on the command line (--allow-user, --part) replaces the
+profile's list, and --var sets its keys over the profile's vars.
 """
 
 

@@ -16,7 +16,10 @@ LOCAL_PATHS = ("template", "template_dir", "output")
 
 
 def resolve_profile(profile_path: str | None, options: dict[str, Any]) -> Profile:
-    """defaults < PROFILE file < command-line options (None = not given)."""
+    """defaults < PROFILE file (`-`: stdin) < command-line options (None = not given).
+
+    One rule for repeatable options: a list on the command line (--allow-user, --part)
+    replaces the profile's list; --var sets its keys over the profile's vars."""
     from . import profile as profile_mod
 
     data: dict[str, Any] = profile_mod.load_file(profile_path) if profile_path else {}
@@ -30,6 +33,8 @@ def resolve_profile(profile_path: str | None, options: dict[str, Any]) -> Profil
         line = profile_mod.key_line(profile_path, err.field.split(".")[0])
         raise err.at(f"{profile_path}:{line}" if line else profile_path) from None
     given = {k: v for k, v in options.items() if v is not None and k in FIELD_NAMES}
+    if given.get("vars") and base.vars:
+        given["vars"] = [f"{k}={v}" for k, v in base.vars.items()] + list(given["vars"])
     return profile_mod.from_mapping(given, base=base, source="options")
 
 

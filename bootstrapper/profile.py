@@ -341,6 +341,7 @@ def from_mapping(data: dict[str, Any], *, base: Profile | None = None,
     if not isinstance(data, dict):
         raise ProfileError(source, "must be a mapping of option names to values")
     values = {} if base is None else {f.name: getattr(base, f.name) for f in dc_fields(base)}
+    _refuse_two_spellings(data)
     for key, value in data.items():
         f = FIELD_BY_KEY.get(key) if isinstance(key, str) else None
         if f is None:
@@ -352,12 +353,26 @@ def from_mapping(data: dict[str, Any], *, base: Profile | None = None,
     return _finish(Profile(**values)) if finish else Profile(**values)
 
 
+def _refuse_two_spellings(data: dict[str, Any]) -> None:
+    """`allow_user: [a]` beside `allow_users: [b]` is one option given twice: refuse it
+    rather than keep one silently."""
+    seen: dict[str, str] = {}
+    for key in data:
+        f = FIELD_BY_KEY.get(key) if isinstance(key, str) else None
+        if f is None:
+            continue
+        if f.name in seen:
+            raise ProfileError(key, f"is the same option as {seen[f.name]!r}, given twice: "
+                               f"keep one of them")
+        seen[f.name] = key
+
+
 def key_line(path: str | Path, key: str) -> int | None:
     """1-based line of top-level `key` in the YAML file at `path` (None if not found)."""
     import yaml
 
     try:
-        node = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        node = yaml.compose(_read_text(path), Loader=yaml.SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     for k, _ in node.value if isinstance(node, yaml.MappingNode) else ():
@@ -413,10 +428,11 @@ def load_file(path: str | Path) -> dict[str, Any]:
     import yaml  # lazy: keeps `bootstrapper --version` and cache hits fast
 
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = _read_text(path)
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"{path}: cannot read profile: {_reason(err)}") from err
     try:
+        _refuse_duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader), path)
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
@@ -428,6 +444,38 @@ def load_file(path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputError(f"{path}: a profile must be a YAML mapping of option: value")
     return data
+
+
+_STDIN_TEXT: dict[str, str] = {}  # `-` read once: key_line() reads the profile again
+
+
+def _read_text(path: str | Path) -> str:
+    """The profile's text; `-` is standard input, as for lint and inspect."""
+    if str(path) != "-":
+        return Path(path).read_text(encoding="utf-8")
+    if "-" not in _STDIN_TEXT:
+        import sys
+
+        _STDIN_TEXT["-"] = sys.stdin.buffer.read().decode("utf-8")
+    return _STDIN_TEXT["-"]
+
+
+def _refuse_duplicate_keys(node: Any, path: str | Path, within: str = "") -> None:
+    """YAML keeps the last of two equal keys; the Terraform query refuses them, so does a
+    profile (at any depth: `vars` too)."""
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value in seen:
+                raise InputError(f"{path}:{key.start_mark.line + 1}: {within}{key.value}: given "
+                                 "twice in the profile; keep one")
+            seen.add(getattr(key, "value", None))
+            _refuse_duplicate_keys(value, path, f"{within}{getattr(key, 'value', '?')}.")
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _refuse_duplicate_keys(item, path, within)
 
 
 def _reason(err: Exception) -> str:
