@@ -203,8 +203,8 @@ LINT_EPILOG = """Examples:
   bootstrapper lint --severity warning --disable size-limit cloud-init/
 
 Rules, suppressions (# bootstrapper: disable=RULE) and [tool.bootstrapper.lint]
-settings: docs/lint.md. Exit 0 clean, 1 an error-severity finding, 2 bad usage or an
-unreadable path.
+settings: docs/lint.md (installed with the package as bootstrapper/docs/lint.md). Exit 0
+clean, 1 an error-severity finding, 2 bad usage or an unreadable path.
 """
 
 
