@@ -178,7 +178,9 @@ def inspect_cmd(
     try:
         if output_format not in ("text", "json"):
             raise BootstrapperError(f"--format: must be text or json (got {output_format!r})")
-        data = explain.read_input(path, sys.stdin.buffer)
+        from .inputs import read_capped  # one size cap for every command
+
+        data = read_capped(path, "user-data", sys.stdin.buffer)
         report = explain.explain(data)
         if extract:
             explain.extract(report, extract)

@@ -72,6 +72,14 @@ def write_output(data: bytes, output: str | None, stdout: IO[bytes] | None = Non
         raise BootstrapperError(f"{output}: cannot write output: {err.strerror or err}") from err
 
 
+def refuse_binary_to_terminal(prof: Profile, stdout: IO[bytes] | None = None) -> None:
+    """gzip output is binary: like gzip itself, refuse to print it on a terminal."""
+    stream = stdout or sys.stdout
+    if prof.gzip and not prof.base64 and prof.output in (None, "-") and stream.isatty():
+        raise BootstrapperError("--gzip: refusing to write binary user-data to a terminal; "
+                                "add --output FILE or --base64, or pipe it")
+
+
 def report(err: BootstrapperError, stderr: IO[str] | None = None) -> int:
     """One line on stderr (findings after it); return the exit code."""
     stream = stderr or sys.stderr
@@ -87,6 +95,7 @@ def render(profile_path: str | None, options: dict[str, Any]) -> int:
 
     try:
         prof = resolve_profile(profile_path, options)
+        refuse_binary_to_terminal(prof)
         write_output(build(prof).user_data, prof.output)
     except BootstrapperError as err:
         return report(err)

@@ -373,7 +373,7 @@ def key_line(path: str | Path, key: str) -> int | None:
 
     try:
         node = yaml.compose(_read_text(path), Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    except (OSError, InputError, UnicodeDecodeError, yaml.YAMLError):
         return None
     for k, _ in node.value if isinstance(node, yaml.MappingNode) else ():
         if k.value == key:
@@ -451,12 +451,14 @@ _STDIN_TEXT: dict[str, str] = {}  # `-` read once: key_line() reads the profile 
 
 def _read_text(path: str | Path) -> str:
     """The profile's text; `-` is standard input, as for lint and inspect."""
+    from .inputs import read_capped
+
     if str(path) != "-":
-        return Path(path).read_text(encoding="utf-8")
+        return read_capped(str(path), "profile").decode("utf-8")
     if "-" not in _STDIN_TEXT:
         import sys
 
-        _STDIN_TEXT["-"] = sys.stdin.buffer.read().decode("utf-8")
+        _STDIN_TEXT["-"] = read_capped("-", "profile", sys.stdin.buffer).decode("utf-8")
     return _STDIN_TEXT["-"]
 
 

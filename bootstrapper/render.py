@@ -117,8 +117,10 @@ def _file_loader(path: str):
         def get_source(self, environment, template):  # noqa: ANN001 - jinja2's protocol
             if template != path:
                 raise jinja2.TemplateNotFound(template)
+            from .inputs import read_capped
+
             try:
-                source = Path(path).read_text(encoding="utf-8")
+                source = read_capped(path, "template").decode("utf-8")
             except (OSError, UnicodeDecodeError) as err:
                 raise InputError(f"{path}: cannot read template: "
                                  f"{getattr(err, 'strerror', None) or err}") from err

@@ -156,3 +156,63 @@ def test_dash_reads_the_profile_from_stdin(cli, tmp_path, command):
 
 def test_dash_profile_errors_name_stdin(cli):
     assert_clean_error(cli("render", "-", stdin="role: a\nrole: b\n"), 2, "-:2: role: given")
+
+
+# --- input size and binary output (issue 15) -------------------------------------------
+
+
+@pytest.mark.parametrize("args,what", [
+    (("render", "/dev/zero"), "profile"),
+    (("render", "-"), "profile"),
+    (("inspect", "/dev/zero"), "user-data"),
+    (("inspect", "-"), "user-data"),
+    (("render", "--template", "/dev/zero"), "template"),
+    (("render", "--format", "mime", "--part", "/dev/zero"), "part"),
+])
+def test_an_endless_input_is_refused_at_the_one_cap(args, what):
+    import subprocess
+    import sys
+
+    with open("/dev/zero", "rb") as zero:
+        done = subprocess.run([sys.executable, "-m", "bootstrapper", *args], stdin=zero,
+                              capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert_clean_error(done, 2, f"{what} is over 4 MB")
+
+
+def _on_a_terminal(*args: str) -> tuple[int, bytes]:
+    """Run the CLI with stdout on a pseudo-terminal: (exit code, what reached it)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    done = subprocess.run([sys.executable, "-m", "bootstrapper", *args], stdout=follower,
+                          stderr=subprocess.PIPE, cwd=ROOT, timeout=60)
+    os.close(follower)
+    seen = b""
+    try:
+        while chunk := os.read(leader, 65536):
+            seen += chunk
+    except OSError:  # EIO: the terminal's other end is closed and drained
+        pass
+    os.close(leader)
+    return done.returncode, seen + done.stderr
+
+
+def test_gzip_is_not_written_to_a_terminal():
+    code, seen = _on_a_terminal("render", "--gzip")
+    assert code == 2
+    assert b"refusing to write binary user-data to a terminal" in seen
+    assert b"\x1f\x8b" not in seen
+
+
+def test_gzip_still_goes_to_a_pipe_and_base64_to_a_terminal():
+    import subprocess
+    import sys
+
+    code, seen = _on_a_terminal("render", "--gzip", "--base64")
+    assert code == 0 and seen.startswith(b"H4sI"), seen[:200]
+    piped = subprocess.run([sys.executable, "-m", "bootstrapper", "render", "--gzip"],
+                           capture_output=True, cwd=ROOT)
+    assert piped.returncode == 0 and piped.stdout.startswith(b"\x1f\x8b")
