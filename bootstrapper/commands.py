@@ -3,6 +3,7 @@ and `fastpath` (the cold-start shortcut). Writes only to the streams it is given
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -63,13 +64,40 @@ def write_output(data: bytes, output: str | None, stdout: IO[bytes] | None = Non
     import tempfile  # lazy: only for --output
 
     target = Path(output)
+    _check_output_target(output, target)
+    if target.exists() and not target.is_file():  # /dev/null, a FIFO: nothing to replace
+        try:
+            with open(target, "wb") as handle:
+                handle.write(data)
+        except OSError as err:
+            raise BootstrapperError(f"{output}: cannot write output: "
+                                    f"{err.strerror or err}") from err
+        return
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    except OSError as err:
+        raise BootstrapperError(
+            f"{output}: cannot write output: cannot create a file in {target.parent}/ "
+            f"({err.strerror or err}); the output is written beside its target, then "
+            "renamed over it, so choose a directory you can create files in") from err
+    try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, target)
     except OSError as err:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
         raise BootstrapperError(f"{output}: cannot write output: {err.strerror or err}") from err
+
+
+def _check_output_target(output: str, target: Path) -> None:
+    """Reasons a user can act on, found before trying."""
+    if target.is_dir():
+        raise BootstrapperError(f"{output}: cannot write output: it is a directory; name a "
+                                "file")
+    if not target.parent.is_dir():
+        raise BootstrapperError(f"{output}: cannot write output: directory {target.parent}/ "
+                                "does not exist; create it first")
 
 
 def refuse_binary_to_terminal(prof: Profile, stdout: IO[bytes] | None = None) -> None:

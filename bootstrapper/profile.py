@@ -157,7 +157,28 @@ class Profile:
 
 
 def _bad(f: Field, value: Any, why: str) -> ProfileError:
-    return ProfileError(f.name, f"{why} (got {value!r})")
+    return ProfileError(f.name, f"{why} (got {shown(value)})")
+
+
+SHOWN_MAX = 60  # a value echoed in a message is cut to this many characters
+
+
+def shown(value: Any) -> str:
+    """A value as a message shows it: cut when long, in the user's words (YAML), never a
+    Python repr such as datetime.date(2024, 1, 1)."""
+    import datetime
+
+    if isinstance(value, (datetime.date, datetime.time)):
+        return f"{value.isoformat()}, which YAML reads as a date: quote it to make it a string"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= SHOWN_MAX else \
+            f"{value[:SHOWN_MAX - 20]!r}... ({len(value)} characters)"
+    text = json.dumps(value, default=str) if isinstance(value, (list, tuple, dict, bool)) \
+        or value is None else str(value)
+    kind = {bool: "a boolean", int: "a number", float: "a number", list: "a list",
+            tuple: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+    text = text if len(text) <= SHOWN_MAX else text[:SHOWN_MAX - 20] + "..."
+    return f"{text}, {kind}"
 
 
 def _check_str(f: Field, value: Any) -> str:
@@ -273,7 +294,7 @@ def _check_vars(f: Field, value: Any) -> dict[str, str]:
             raise ProfileError(f"{f.name}.{key}", "a variable name must be letters, digits "
                                "and _, not starting with a digit")
         if isinstance(val, bool) or not isinstance(val, (str, int, float)):
-            raise ProfileError(f"{f.name}.{key}", f"must be a string (got {type(val).__name__})")
+            raise ProfileError(f"{f.name}.{key}", f"must be a string (got {shown(val)})")
         if "\x00" in str(val):
             raise ProfileError(f"{f.name}.{key}", "must not contain a NUL byte: no shell word "
                                "or file can carry one")
@@ -488,7 +509,8 @@ def _finish(p: Profile) -> Profile:
     """Cross-field rules."""
     if p.imds_endpoint not in IMDS_ENDPOINTS and not p.allow_custom_endpoint:
         raise ProfileError("imds_endpoint", f"must be {' or '.join(IMDS_ENDPOINTS)} "
-                           f"(got {p.imds_endpoint!r}); --allow-custom-endpoint is for tests")
+                           f"(got {shown(p.imds_endpoint)}); --allow-custom-endpoint is for "
+                           "tests")
     if p.allow_users and not p.lockdown:
         raise ProfileError("allow_users", "only means something with lockdown: add "
                            "--lockdown or drop --allow-user")

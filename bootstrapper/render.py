@@ -76,7 +76,9 @@ def environment(template_dir: str | None = None, entry_file: str | None = None):
         loaders.append(_file_loader(os.path.abspath(entry_file)))
     if template_dir:
         if not os.path.isdir(template_dir):
-            raise InputError(f"{template_dir}: template directory does not exist")
+            why = ("is a file, not a directory (for one template use --template)"
+                   if os.path.exists(template_dir) else "does not exist")
+            raise InputError(f"{template_dir}: template directory {why}")
         loaders.append(jinja2.FileSystemLoader(template_dir))
     loaders.append(jinja2.FileSystemLoader(str(builtin_dir())))
     env = jinja2.Environment(
@@ -168,12 +170,15 @@ def _render(profile: Profile) -> Rendered:
         text = env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as err:
         where = f"{err.filename or err.name}:{err.lineno}"
-        raise TemplateError(f"{where}: template syntax error: {err.message}") from err
+        hint = _filter_hint(err.message or "", env)
+        message = (err.message or "").rstrip(".") if hint else err.message
+        raise TemplateError(f"{where}: template syntax error: {message}{hint}") from err
     except jinja2.TemplateNotFound as err:
         raise TemplateError(f"template not found: {err.name} (looked in "
                             f"{', '.join(_search_path(profile))})") from err
     except jinja2.UndefinedError as err:
-        raise TemplateError(f"{_template_line(err)}: {_undefined(err.message or '')}") from err
+        raise TemplateError(f"{_template_line(err)}: {_undefined(err.message or '')}"
+                            f"{_var_hint(err.message or '', profile)}") from err
     except TemplateMistake:
         raise
     except TemplateError as err:
@@ -257,6 +262,25 @@ def _suggest(name: str, options: list[str]) -> str:
 
     close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _filter_hint(message: str, env) -> str:  # noqa: ANN001 - a jinja2.Environment
+    """`{{ x | shell }}`: name the filter meant (sh), or list ours."""
+    match = re.fullmatch(r"No filter named '(.+?)'\.?", message)
+    if not match:
+        return ""
+    ours = ["sh", "yaml", "yaml_block", "json", "raw", "strip_comments"]
+    name = match.group(1)
+    prefixed = [o for o in ours if name.startswith(o) or o.startswith(name)]
+    hint = f"; did you mean {prefixed[0]!r}?" if prefixed else \
+        _suggest(name, ours) or _suggest(name, sorted(env.filters))
+    return hint or f" (ours: {', '.join(ours)})"
+
+
+def _var_hint(message: str, profile: Profile) -> str:
+    """`vars.domian` when `domain` was given: name it."""
+    match = re.fullmatch(r"'dict object' has no attribute '(.+)'", message)
+    return _suggest(match.group(1), sorted(profile.vars)) if match else ""
 
 
 def _undefined(message: str) -> str:
