@@ -124,7 +124,32 @@ def render(profile_path: str | None, options: dict[str, Any]) -> int:
     try:
         prof = resolve_profile(profile_path, options)
         refuse_binary_to_terminal(prof)
-        write_output(build(prof).user_data, prof.output)
+        built = build(prof)
+        write_output(built.user_data, prof.output)
     except BootstrapperError as err:
         return report(err)
+    note = budget_note(built.user_data, prof)
+    if note:
+        sys.stderr.write(f"bootstrapper: note: {note}\n")
     return 0
+
+
+BUDGET_WARN = 0.25  # say how much is left once less than this share of EC2's limit is
+
+
+def budget_note(user_data: bytes, prof: Profile) -> str | None:
+    """A line for stderr when the user-data uses most of EC2's limit, before it bites."""
+    from .encode import EC2_LIMIT
+
+    sent = len(user_data)
+    if prof.base64:
+        import base64
+
+        sent = len(base64.b64decode(user_data))
+    left = EC2_LIMIT - sent
+    if left >= EC2_LIMIT * BUDGET_WARN:
+        return None
+    hint = "" if prof.gzip else "; --gzip makes it several times smaller"
+    counted = "gzipped " if prof.gzip else ""
+    return (f"user-data is {sent} {counted}bytes of EC2's {EC2_LIMIT}-byte limit: {left} "
+            f"left ({100 * left // EC2_LIMIT} %){hint}")
