@@ -36,7 +36,12 @@ def resolve_profile(profile_path: str | None, options: dict[str, Any]) -> Profil
     given = {k: v for k, v in options.items() if v is not None and k in FIELD_NAMES}
     if given.get("vars") and base.vars:
         given["vars"] = [f"{k}={v}" for k, v in base.vars.items()] + list(given["vars"])
-    return profile_mod.from_mapping(given, base=base, source="options")
+    prof = profile_mod.from_mapping(given, base=base, source="options")
+    if "format" in given or "format" in data:
+        from .render import check_format_given
+
+        check_format_given(prof)
+    return prof
 
 
 def relative_to(data: dict[str, Any], base: Path) -> dict[str, Any]:

@@ -257,6 +257,46 @@ def _check_options_fit(profile: Profile, kind: str, parent: tuple[str, int] | No
             f"renders a shell script ({what}): drop it, or extend cloud-config.yaml.j2")
 
 
+def check_format_given(profile: Profile) -> None:
+    """An explicit `--format cloud-config` (or `format: shell`) beside a --template that
+    extends the other entry template: refuse it rather than print the template's kind.
+    (The default format says nothing, so only a format the user wrote is checked.)"""
+    import jinja2
+
+    if not profile.template or profile.format == "mime":
+        return
+    env = environment(profile.template_dir, profile.template)
+    name = os.path.abspath(profile.template)
+    try:
+        found = _entry_of(env, name)
+    except (jinja2.TemplateError, OSError):
+        return  # the render itself reports what is wrong with the template
+    if found is not None and found[0] != profile.format:
+        kind, line = found
+        raise TemplateMistake(
+            f"{profile.template}:{line}: --format {profile.format}, but this template "
+            f"renders {kind} (it extends {ENTRY_TEMPLATES[kind]}): drop --format, or extend "
+            f"{ENTRY_TEMPLATES[profile.format]}")
+
+
+def _entry_of(env, name: str) -> tuple[str, int] | None:  # noqa: ANN001 - jinja2's
+    """(kind, line of the user's extends tag) of the entry template `name` extends."""
+    import jinja2
+
+    entries = {v: k for k, v in ENTRY_TEMPLATES.items()}
+    line = None
+    for _ in range(10):
+        source, filename, _ = env.loader.get_source(env, name)
+        extends = next(env.parse(source, name, filename).find_all(jinja2.nodes.Extends), None)
+        if extends is None or not isinstance(extends.template, jinja2.nodes.Const):
+            return None
+        line = line or extends.lineno
+        name = extends.template.value
+        if name in entries:
+            return entries[name], line
+    return None
+
+
 def _suggest(name: str, options: list[str]) -> str:
     import difflib
 

@@ -42,7 +42,12 @@ def result(query: dict[str, str]) -> dict[str, str]:
     for key, why in _NOT_QUERY_KEYS.items():
         if key in query:
             raise ProfileError(key, f"is not a query key: {why}")
-    built = build(profile_mod.from_query(query))
+    prof = profile_mod.from_query(query)
+    if query.get("format"):
+        from .render import check_format_given
+
+        check_format_given(prof)
+    built = build(prof)
     payload = built.user_data  # gzipped when asked; never base64 here (refused above)
     return {
         "user_data": built.raw.decode("utf-8", "replace"),

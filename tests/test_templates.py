@@ -178,3 +178,19 @@ def test_options_that_fit_the_template_render(tmp_path, entry, option):
     template = user_template(tmp_path, "echo hi", entry)
     result = run_cli("render", "--template", template, option)
     assert result.returncode == 0, result.stderr
+
+
+def test_an_explicit_format_contradicting_the_template_is_an_error(tmp_path):
+    """The default format says nothing; a format the user wrote (option, profile key or
+    query key) must match the entry template the user's template extends."""
+    import json
+
+    template = user_template(tmp_path, "echo hi", "user-data.sh.j2")
+    assert_clean_error(run_cli("render", "--template", template, "--format", "cloud-config"),
+                       2, f"{template}:1: --format cloud-config", "extends user-data.sh.j2")
+    (tmp_path / "p.yaml").write_text(f"format: cloud-config\ntemplate: {template}\n")
+    assert_clean_error(run_cli("render", str(tmp_path / "p.yaml")), 2, "renders shell")
+    query = json.dumps({"format": "cloud-config", "template": template})
+    result = run_cli("terraform", stdin=query)
+    assert result.returncode == 2 and 'format = "cloud-config", but' in result.stderr
+    assert run_cli("render", "--template", template).returncode == 0  # the default: fine
