@@ -67,8 +67,7 @@ def with_render_options(extra: list[inspect.Parameter]) -> Callable:
         "profile_path", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
         annotation=Annotated[Optional[str], typer.Argument(
             metavar="[PROFILE]", help="YAML profile (- reads stdin); options override its "
-            "keys, and a list given on the command line (--allow-user, --part) replaces the "
-            "profile's list, while --var sets its keys over the profile's vars.")])
+            "keys (see the epilog for lists).")])
 
     def decorate(func: Callable) -> Callable:
         params = [profile_arg] + [_option(f) for f in FIELDS if f.cli] + extra
