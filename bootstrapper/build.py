@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import encode, render, validate
-from .errors import ProfileError, RefusedError
+from .errors import RefusedError
 from .profile import Profile
 
 
@@ -19,7 +19,8 @@ class Built:
 
 
 def build(profile: Profile) -> Built:
-    """Render, validate and encode; raise RefusedError (exit 1) on any finding."""
+    """Render, validate and encode; raise RefusedError (exit 1) on any finding.
+    `profile` has passed `profile.check` (parts without --format mime are refused there)."""
     rendered = render.render(profile)
     problems = _refusable(validate.check(rendered.text, rendered.kind, origin="rendered output"))
     if problems and profile.template:
@@ -35,9 +36,6 @@ def build(profile: Profile) -> Built:
 
         raw = mime.assemble(raw, rendered.kind, profile.parts, profile.mime_boundary)
         kind = "mime"
-    elif profile.parts:
-        raise ProfileError("parts", f"need --format mime: a {profile.format} user-data is "
-                           "one document and cannot carry other parts")
     return Built(encode.finish(raw, gzip=profile.gzip, base64=profile.base64), raw, kind)
 
 

@@ -44,21 +44,13 @@ def fail(err: BootstrapperError) -> typer.Exit:
 
 # --- render options, generated from the profile schema ----------------------------------
 
-_TYPES = {"bool": Optional[bool], "int": Optional[int], "users": Optional[list[str]],
-          "strings": Optional[list[str]], "vars": Optional[list[str]]}
-
-
 def _option(f: Field) -> inspect.Parameter:
-    annotation = _TYPES.get(f.kind, Optional[str])
-    decls = [f"{f.option}/--no-{f.option[2:]}"] if f.kind == "bool" else [f.option]
-    metavar = {"users": "USER", "strings": "FILE[:TYPE]", "vars": "KEY=VALUE",
-               "int": "N"}.get(f.kind)
     default = f" [default: {f.default}]" if f.default not in (None, (), {}) else ""
     choices = f" One of: {', '.join(f.choices)}." if f.choices else ""
-    option = typer.Option(*decls, help=f.help + choices + default, metavar=metavar,
+    option = typer.Option(*f.decls, help=f.help + choices + default, metavar=f.spec.metavar,
                           show_default=False)
     return inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=None,
-                             annotation=Annotated[annotation, option])
+                             annotation=Annotated[f.spec.cli_type, option])
 
 
 def with_render_options(extra: list[inspect.Parameter]) -> Callable:
@@ -152,7 +144,7 @@ def launch_template(**options: Any) -> None:
     from .launch_template import render as render_launch_template
 
     try:
-        prof = resolve_profile(options.pop("profile_path"), options)
+        prof = resolve_profile(options.pop("profile_path"), options, "launch-template")
         write_output(render_launch_template(prof), prof.output)
     except BootstrapperError as err:
         raise fail(err) from None

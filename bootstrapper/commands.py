@@ -16,8 +16,10 @@ FIELD_NAMES = {f.name for f in FIELDS}
 LOCAL_PATHS = ("template", "template_dir", "output")
 
 
-def resolve_profile(profile_path: str | None, options: dict[str, Any]) -> Profile:
-    """defaults < PROFILE file (`-`: stdin) < command-line options (None = not given).
+def resolve_profile(profile_path: str | None, options: dict[str, Any],
+                    command: str = "render") -> Profile:
+    """defaults < PROFILE file (`-`: stdin) < command-line options (None = not given),
+    then the rule book's checks for `command` (render or launch-template).
 
     One rule for repeatable options: a list on the command line (--allow-user, --part)
     replaces the profile's list; --var sets its keys over the profile's vars."""
@@ -36,7 +38,10 @@ def resolve_profile(profile_path: str | None, options: dict[str, Any]) -> Profil
     given = {k: v for k, v in options.items() if v is not None and k in FIELD_NAMES}
     if given.get("vars") and base.vars:
         given["vars"] = [f"{k}={v}" for k, v in base.vars.items()] + list(given["vars"])
-    prof = profile_mod.from_mapping(given, base=base, source="options")
+    prof = profile_mod.from_mapping(given, base=base, source="options", finish=False)
+    keys = {profile_mod.FIELD_BY_KEY[k].name: k for k in data
+            if isinstance(k, str) and k in profile_mod.FIELD_BY_KEY}
+    profile_mod.check(prof, profile_mod.Origin(command, frozenset(given), keys, profile_path))
     if "format" in given or "format" in data:
         from .render import check_format_given
 

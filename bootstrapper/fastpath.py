@@ -14,15 +14,13 @@ from typing import Any
 
 from .profile import FIELDS
 
-_MULTI = ("users", "strings", "vars")
-
 
 def parse_render(args: list[str]) -> tuple[str | None, dict[str, Any]] | None:
     """(PROFILE, options) for a plain `render` command line, else None."""
     if not args or args[0] != "render":
         return None
     by_flag = {f.option: f for f in FIELDS if f.cli}
-    negations = {"--no-" + f.option[2:]: f for f in FIELDS if f.cli and f.kind == "bool"}
+    negations = {"--no-" + f.option[2:]: f for f in FIELDS if f.cli and f.spec.flag}
     profile: str | None = None
     options: dict[str, Any] = {}
     rest = list(args[1:])
@@ -33,9 +31,9 @@ def parse_render(args: list[str]) -> tuple[str | None, dict[str, Any]] | None:
         elif arg.startswith("-") and arg != "-":
             name, eq, value = arg.partition("=")
             field = by_flag.get(name)
-            if field is None or field.name in options and field.kind not in _MULTI:
+            if field is None or field.name in options and not field.spec.repeats:
                 return None
-            if field.kind == "bool":
+            if field.spec.flag:
                 if eq:
                     return None
                 options[field.name] = True
@@ -44,11 +42,11 @@ def parse_render(args: list[str]) -> tuple[str | None, dict[str, Any]] | None:
                 if not rest or rest[0].startswith("-"):
                     return None
                 value = rest.pop(0)
-            if field.kind == "int":
-                if not value.isdigit():
-                    return None
-                value = int(value)
-            if field.kind in _MULTI:
+            try:
+                value = field.spec.from_arg(value)
+            except ValueError:
+                return None  # typer says what is wrong with it
+            if field.spec.repeats:
                 options.setdefault(field.name, []).append(value)
             else:
                 options[field.name] = value

@@ -17,22 +17,9 @@ import base64
 import json
 from typing import Any
 
-from .errors import ProfileError
 from .profile import IMDS_ENDPOINTS, Profile
 
 IPV6_ENDPOINT = IMDS_ENDPOINTS[1]
-
-
-def check(profile: Profile) -> None:
-    """Refuse option combinations that would make a broken or weaker launch template."""
-    if profile.base64:
-        raise ProfileError("base64", "launch-template always base64-encodes UserData (the "
-                           "API takes base64 there); --base64 would encode it twice and "
-                           "cloud-init would see base64 text, not user-data. Drop --base64")
-    if profile.hop_limit > 1 and profile.lockdown:
-        raise ProfileError("hop_limit", f"{profile.hop_limit} lets containers on a bridge "
-                           "network reach IMDS, and --lockdown's owner-match rules do not "
-                           "see their forwarded traffic; keep --hop-limit 1 with --lockdown")
 
 
 def metadata_options(profile: Profile) -> dict[str, Any]:
@@ -59,10 +46,11 @@ def launch_template_data(profile: Profile, user_data: bytes) -> dict[str, Any]:
 
 
 def render(profile: Profile) -> bytes:
-    """Build the user-data and return the JSON document (sorted keys, one trailing newline)."""
+    """Build the user-data and return the JSON document (sorted keys, one trailing newline).
+    `profile` has passed `profile.check` for launch-template (its --base64 and --hop-limit
+    rules are in the rule book)."""
     from .build import build
 
-    check(profile)
     built = build(profile)
     document = launch_template_data(profile, built.user_data)
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("ascii")

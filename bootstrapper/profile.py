@@ -4,15 +4,22 @@ A profile comes from three sources, merged defaults < YAML file < command line:
 `load_file()` reads a YAML profile, `from_mapping()` validates native values (YAML or CLI),
 `from_query()` validates a Terraform query (every value a string). The CLI options,
 the Terraform keys and the README option table are all derived from `FIELDS`.
+
+The rule book lives here and nowhere else: a `Kind` per option kind says how a value is
+checked, parsed from the command line and from a query, shown and whether it repeats
+(no other module reads `Field.kind`); `Profile` is generated from `FIELDS`, so a default
+is written once; `check()` holds every rule about how options combine, and every command
+calls it before anything is rendered.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field, fields as dc_fields
+import dataclasses
+from dataclasses import dataclass, fields as dc_fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Optional
 
 from .errors import InputError, ProfileError
 
@@ -35,7 +42,7 @@ class Field:
     """One option: its profile key, kind, default and the help shown everywhere."""
 
     name: str
-    kind: str  # key of _CHECKS
+    kind: str  # key of KINDS
     default: Any
     help: str
     choices: tuple[str, ...] = ()
@@ -47,6 +54,16 @@ class Field:
     @property
     def option(self) -> str:
         return self.flag or "--" + self.name.replace("_", "-")
+
+    @property
+    def spec(self) -> Kind:
+        """What this field's kind means: its check, parsers, metavar, repetition."""
+        return KINDS[self.kind]
+
+    @property
+    def decls(self) -> list[str]:
+        """The command-line spellings: `--lockdown/--no-lockdown` for an on/off kind."""
+        return [f"{self.option}/--no-{self.option[2:]}"] if self.spec.flag else [self.option]
 
 
 FIELDS: tuple[Field, ...] = (
@@ -106,37 +123,10 @@ FIELD_BY_KEY: dict[str, Field] = {f.name: f for f in FIELDS} | {
 }
 
 
-@dataclass(frozen=True)
-class Profile:
-    """A validated, immutable set of render options."""
+class _ProfileMethods:
+    """What a Profile does besides holding values (its fields come from `FIELDS`)."""
 
-    format: str = "cloud-config"
-    role: str | None = None
-    app_user: str = "root"
-    env_file: str = DEFAULT_ENV_FILE
-    credential_process_file: str | None = None
-    aws_config_file: str | None = None
-    refresh: bool = True
-    service: str | None = None
-    lockdown: bool = False
-    allow_users: tuple[str, ...] = ()
-    firewall: str = "auto"
-    imds_endpoint: str = IMDS_ENDPOINTS[0]
-    token_ttl: int = 21600
-    deadline: int = 60
-    role_wait: int = 10
-    install_missing: bool = False
-    parts: tuple[str, ...] = ()
-    gzip: bool = False
-    base64: bool = False
-    output: str | None = None
-    template: str | None = None
-    template_dir: str | None = None
-    vars: dict[str, str] = field(default_factory=dict)
-    allow_custom_endpoint: bool = False
-    mime_boundary: str = DEFAULT_MIME_BOUNDARY
-    hop_limit: int = 1
-    iam_instance_profile: str | None = None
+    __slots__ = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-able values (templates read these as `profile.*`)."""
@@ -151,6 +141,20 @@ class Profile:
         if self.aws_config_file or not self.credential_process_file:
             return self.aws_config_file
         return str(Path(self.credential_process_file).parent / "aws-config")
+
+
+def _dataclass_field(f: Field) -> tuple[str, Any, Any]:
+    if isinstance(f.default, dict):  # mutable: each Profile gets its own copy
+        return f.name, Any, dataclasses.field(default_factory=lambda: dict(f.default))
+    return f.name, Any, dataclasses.field(default=f.default)
+
+
+# A validated, immutable set of render options: one attribute per field of `FIELDS`, whose
+# defaults are the only ones (nothing restates them).
+Profile = dataclasses.make_dataclass(
+    "Profile", [_dataclass_field(f) for f in FIELDS], bases=(_ProfileMethods,), frozen=True,
+    namespace={"__module__": __name__,
+               "__doc__": "A validated, immutable set of render options."})
 
 
 # --- checks: each takes (field, value) and returns the normalised value ----------------
@@ -250,7 +254,7 @@ def _check_endpoint(f: Field, value: Any) -> str:
     if value in IMDS_ENDPOINTS:
         return value
     if re.fullmatch(r"http://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?", value):
-        return value  # only accepted with allow_custom_endpoint, checked in _finish
+        return value  # only accepted with allow_custom_endpoint, see the custom-endpoint rule
     raise _bad(f, value, "must be " + " or ".join(IMDS_ENDPOINTS))
 
 
@@ -323,23 +327,47 @@ _check_instance_profile = _matching(
     "or its ARN (arn:aws:iam::123456789012:instance-profile/NAME)")
 
 
-_CHECKS: dict[str, Callable[[Field, Any], Any]] = {
-    "choice": _check_choice,
-    "role": _check_optional(_matching(
-        _ROLE, "must be an IAM role name: 1-64 of letters, digits and _+=,.@-")),
-    "user": _check_user,
-    "users": _check_users,
-    "path": _check_path,
-    "path?": _check_optional(_check_path),
-    "unit?": _check_optional(_check_unit),
-    "endpoint": _check_endpoint,
-    "bool": _check_bool,
-    "int": _check_int,
-    "strings": _check_strings,
-    "localpath?": _check_optional(_check_localpath),
-    "vars": _check_vars,
-    "boundary": _check_boundary,
-    "instance_profile?": _check_optional(_check_instance_profile),
+def _arg_int(text: str) -> int:
+    """A number on the command line; ValueError leaves it to the canonical parser's message."""
+    if not text.isdigit():
+        raise ValueError(text)
+    return int(text)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of option, everything the commands need to know about it."""
+
+    check: Callable[[Field, Any], Any]  # (field, native value) → the normalised value
+    cli_type: Any = Optional[str]  # the typer annotation of its command-line option
+    from_arg: Callable[[str], Any] = str  # the fast path's parser (ValueError: decline)
+    query: Callable[[str, str], Any] | None = None  # (key, query string) → native value
+    metavar: str | None = None
+    repeats: bool = False  # the option may be given several times (a list)
+    flag: bool = False  # on/off: `--name/--no-name`, no value
+
+
+_LIST = Optional[list[str]]
+KINDS: dict[str, Kind] = {
+    "choice": Kind(_check_choice),
+    "role": Kind(_check_optional(_matching(
+        _ROLE, "must be an IAM role name: 1-64 of letters, digits and _+=,.@-"))),
+    "user": Kind(_check_user),
+    "users": Kind(_check_users, _LIST, query=lambda k, v: _decode_list(k, v), metavar="USER",
+                  repeats=True),
+    "path": Kind(_check_path),
+    "path?": Kind(_check_optional(_check_path)),
+    "unit?": Kind(_check_optional(_check_unit)),
+    "endpoint": Kind(_check_endpoint),
+    "bool": Kind(_check_bool, Optional[bool], flag=True),
+    "int": Kind(_check_int, Optional[int], _arg_int, metavar="N"),
+    "strings": Kind(_check_strings, _LIST, query=lambda k, v: _decode_list(k, v),
+                    metavar="FILE[:TYPE]", repeats=True),
+    "localpath?": Kind(_check_optional(_check_localpath)),
+    "vars": Kind(_check_vars, _LIST, query=lambda k, v: _decode_vars(v), metavar="KEY=VALUE",
+                 repeats=True),
+    "boundary": Kind(_check_boundary),
+    "instance_profile?": Kind(_check_optional(_check_instance_profile)),
 }
 
 
@@ -370,8 +398,8 @@ def from_mapping(data: dict[str, Any], *, base: Profile | None = None,
                                + " (see `bootstrapper render --help`)")
         if value is None and f.default is not None:
             continue  # an explicit null keeps the default
-        values[f.name] = _CHECKS[f.kind](f, value)
-    return _finish(Profile(**values)) if finish else Profile(**values)
+        values[f.name] = f.spec.check(f, value)
+    return check(Profile(**values)) if finish else Profile(**values)
 
 
 def _refuse_two_spellings(data: dict[str, Any]) -> None:
@@ -410,13 +438,12 @@ def from_query(query: dict[str, Any]) -> Profile:
             raise ProfileError(str(key), f"every query value must be a string, as Terraform "
                                f"sends them (got {type(value).__name__})")
         f = FIELD_BY_KEY.get(key)
-        if f is not None and f.kind in ("users", "strings"):
-            data[key] = _decode_list(key, value)
-        elif f is not None and f.kind == "vars":
-            data[key] = _decode_vars(value)
-        else:
-            data[key] = value
-    return from_mapping(data, source="query")
+        data[key] = f.spec.query(key, value) if f is not None and f.spec.query else value
+    keys = {FIELD_BY_KEY[k].name: k for k in data if k in FIELD_BY_KEY}
+    allowed = {k: v for k, v in data.items()  # the others: check() says why not
+               if getattr(FIELD_BY_KEY.get(k), "name", None) not in NOT_QUERY_KEYS}
+    return check(from_mapping(allowed, source="query", finish=False),
+                 Origin("terraform", keys=keys))
 
 
 def _decode_list(key: str, text: str) -> list[str]:
@@ -505,26 +532,132 @@ def _reason(err: Exception) -> str:
     return getattr(err, "strerror", None) or str(err)
 
 
-def _finish(p: Profile) -> Profile:
-    """Cross-field rules."""
-    if p.imds_endpoint not in IMDS_ENDPOINTS and not p.allow_custom_endpoint:
-        raise ProfileError("imds_endpoint", f"must be {' or '.join(IMDS_ENDPOINTS)} "
-                           f"(got {shown(p.imds_endpoint)}); --allow-custom-endpoint is for "
-                           "tests")
-    if p.allow_users and not p.lockdown:
-        raise ProfileError("allow_users", "only means something with lockdown: add "
-                           "--lockdown or drop --allow-user")
-    if p.aws_config_file and not p.credential_process_file:
-        raise ProfileError("aws_config_file", "only means something with "
-                           "credential_process_file (its profile runs that file's reader)")
-    if "root" in p.allow_users:
-        raise ProfileError("allow_users", "root can always reach IMDS; drop it from the list")
-    files = [p.env_file, p.credential_process_file, p.effective_aws_config_file]
-    files = [f for f in files if f]
-    if len(set(files)) != len(files):
-        raise ProfileError("env_file", "env_file, credential_process_file and "
-                           "aws_config_file must be different files")
-    if p.install_missing and p.format == "shell":
-        raise ProfileError("install_missing", "needs cloud-config (packages:); a shell "
-                           "script cannot install packages portably")
+# --- the rule book: how options combine -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Which command runs and where each option came from, so that a rule's error names the
+    option as the user wrote it: the flag (`--allow-user`), the profile key with its file
+    and line (`p.yaml:2: allow_users`) or the query key (`allow_users`)."""
+
+    command: str = "render"  # render, launch-template or terraform
+    flags: frozenset[str] = frozenset()  # field names given as command-line options
+    keys: Mapping[str, str] = dataclasses.field(default_factory=dict)  # name → key as written
+    path: str | None = None  # the profile file `keys` came from
+
+    def error(self, name: str, message: str) -> ProfileError:
+        if name in self.flags:
+            return ProfileError(FIELD_BY_KEY[name].option, message)
+        key = self.keys.get(name, name)
+        if self.path and name in self.keys:
+            line = key_line(self.path, key)
+            return ProfileError(key, message, f"{self.path}:{line}" if line else self.path)
+        return ProfileError(key, message)
+
+
+ALL_COMMANDS = ("render", "launch-template", "terraform")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule about options together: `broken(profile)` says why it is broken, or None.
+    The error names `field`, the option a user changes to satisfy it."""
+
+    id: str
+    field: str
+    broken: Callable[[Any], str | None]
+    commands: tuple[str, ...] = ALL_COMMANDS
+
+
+# Options a Terraform query refuses, and why (the options table shows them as "—").
+NOT_QUERY_KEYS = {
+    "output": "Terraform reads the result from stdout",
+    "allow_custom_endpoint": "it is for tests; a data source renders for real instances",
+    "base64": "user_data_base64 is always in the result; base64-encoding user_data too "
+              "would hand cloud-init base64 text",
+    "hop_limit": "it belongs to the launch template: set metadata_options "
+                 "{ http_put_response_hop_limit } in aws_launch_template",
+    "iam_instance_profile": "it belongs to the launch template: set iam_instance_profile "
+                            "in aws_launch_template",
+}
+
+
+def _custom_endpoint(p: Profile) -> str | None:
+    if p.imds_endpoint in IMDS_ENDPOINTS or p.allow_custom_endpoint:
+        return None
+    return (f"must be {' or '.join(IMDS_ENDPOINTS)} (got {shown(p.imds_endpoint)}); "
+            "--allow-custom-endpoint is for tests")
+
+
+def _same_files(p: Profile) -> str | None:
+    files = [f for f in (p.env_file, p.credential_process_file, p.effective_aws_config_file)
+             if f]
+    if len(set(files)) == len(files):
+        return None
+    return "env_file, credential_process_file and aws_config_file must be different files"
+
+
+def _part_specs(p: Profile) -> str | None:
+    """Each --part spec parsed now, not when the parts are read after rendering."""
+    if not p.parts or p.format != "mime":
+        return None
+    from .mime import parse_spec  # lazy: only with parts
+
+    for spec in p.parts:
+        try:
+            parse_spec(spec)
+        except ProfileError as err:
+            return err.message
+    return None
+
+
+def _hop_limit(p: Profile) -> str | None:
+    if p.hop_limit > 1 and p.lockdown:
+        return (f"{p.hop_limit} lets containers on a bridge network reach IMDS, and "
+                "--lockdown's owner-match rules do not see their forwarded traffic; keep "
+                "--hop-limit 1 with --lockdown")
+    return None
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("custom-endpoint", "imds_endpoint", _custom_endpoint),
+    Rule("allow-users-need-lockdown", "allow_users", lambda p: None if not p.allow_users
+         or p.lockdown else "only means something with lockdown: add --lockdown or drop "
+         "--allow-user"),
+    Rule("aws-config-needs-credential-process", "aws_config_file", lambda p: None
+         if not p.aws_config_file or p.credential_process_file else "only means something "
+         "with credential_process_file (its profile runs that file's reader)"),
+    Rule("root-is-always-allowed", "allow_users", lambda p: "root can always reach IMDS; "
+         "drop it from the list" if "root" in p.allow_users else None),
+    Rule("different-files", "env_file", _same_files),
+    Rule("install-missing-needs-cloud-config", "install_missing", lambda p: "needs "
+         "cloud-config (packages:); a shell script cannot install packages portably"
+         if p.install_missing and p.format == "shell" else None),
+    Rule("parts-need-mime", "parts", lambda p: f"need --format mime: a {p.format} user-data "
+         "is one document and cannot carry other parts" if p.parts and p.format != "mime"
+         else None),
+    Rule("part-spec", "parts", _part_specs),
+    Rule("launch-template-encodes-once", "base64", lambda p: "launch-template always "
+         "base64-encodes UserData (the API takes base64 there); --base64 would encode it "
+         "twice and cloud-init would see base64 text, not user-data. Drop --base64"
+         if p.base64 else None, commands=("launch-template",)),
+    Rule("hop-limit-with-lockdown", "hop_limit", _hop_limit, commands=("launch-template",)),
+)
+
+
+def check(p: Profile, origin: Origin | None = None) -> Profile:
+    """Every rule about how options combine, for `origin.command`; the first broken one
+    raises a ProfileError (exit 2) naming the option in the words of that command.
+    Every command calls this once its options are merged, before anything is rendered."""
+    origin = origin or Origin()
+    if origin.command == "terraform":
+        for name, why in NOT_QUERY_KEYS.items():
+            if name in origin.keys:
+                raise origin.error(name, f"is not a query key: {why}")
+    for rule in RULES:
+        if origin.command in rule.commands:
+            message = rule.broken(p)
+            if message:
+                raise origin.error(rule.field, message)
     return p

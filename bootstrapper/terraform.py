@@ -22,27 +22,12 @@ from typing import IO, Any
 
 from .errors import EXIT_USAGE, BootstrapperError, ProfileError
 
-_NOT_QUERY_KEYS = {
-    "output": "Terraform reads the result from stdout",
-    "allow_custom_endpoint": "it is for tests; a data source renders for real instances",
-    "base64": "user_data_base64 is always in the result; base64-encoding user_data too "
-              "would hand cloud-init base64 text",
-    "hop_limit": "it belongs to the launch template: set metadata_options "
-                 "{ http_put_response_hop_limit } in aws_launch_template",
-    "iam_instance_profile": "it belongs to the launch template: set iam_instance_profile "
-                            "in aws_launch_template",
-}
-
-
 def result(query: dict[str, str]) -> dict[str, str]:
     """The data source result for a parsed query (raises BootstrapperError)."""
     from . import profile as profile_mod
     from .build import build
 
-    for key, why in _NOT_QUERY_KEYS.items():
-        if key in query:
-            raise ProfileError(key, f"is not a query key: {why}")
-    prof = profile_mod.from_query(query)
+    prof = profile_mod.from_query(query)  # the rule book refuses what a query cannot set
     if query.get("format"):
         from .render import check_format_given
 
@@ -111,7 +96,7 @@ def in_query_words(message: str) -> str:
                               "`bootstrapper terraform --help`")
     for f in sorted(FIELDS, key=lambda f: -len(f.option)):
         flag = re.escape(f.option[2:])
-        if f.kind == "bool":
+        if f.spec.flag:
             message = re.sub(rf"--no-{flag}\b(?!-)", f'{f.name} = "false"', message)
             message = re.sub(rf"--{flag}\b(?!-)", f'{f.name} = "true"', message)
         elif f.choices:

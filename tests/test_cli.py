@@ -79,7 +79,7 @@ def test_options_complete_a_profile_before_the_combination_is_checked(cli, tmp_p
     path.write_text(profile_text)
     result = cli("render", str(path), *options)
     if "--no-lockdown" in options:
-        assert_clean_error(result, 2, "allow_users: only means something with lockdown")
+        assert_clean_error(result, 2, "--allow-user: only means something with lockdown")
     else:
         assert result.returncode == 0, result.stderr
 

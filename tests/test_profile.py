@@ -53,7 +53,7 @@ def test_unknown_key_suggests_the_closest():
 
 def test_aliases_follow_the_cli_flag_names():
     p = profile.from_mapping({"allow_user": "app", "lockdown": True, "part": ["a.yaml"],
-                              "var": ["k=v"]})
+                              "var": ["k=v"], "format": "mime"})
     assert (p.allow_users, p.parts, p.vars) == (("app",), ("a.yaml",), {"k": "v"})
 
 

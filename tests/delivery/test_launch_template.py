@@ -105,9 +105,9 @@ def test_a_stubbed_ec2_client_accepts_it_as_the_cli_would_send_it(tmp_path):
     assert gzip.decompress(base64.b64decode(data["UserData"])).startswith(b"Content-Type:")
 
 
-@pytest.mark.parametrize("args, field", [
-    (["--base64"], "base64"),
-    (["--lockdown", "--hop-limit", "2"], "hop_limit"),
+@pytest.mark.parametrize("args, field", [  # a combination names the flag that was used
+    (["--base64"], "--base64"),
+    (["--lockdown", "--hop-limit", "2"], "--hop-limit"),
     (["--hop-limit", "65"], "hop_limit"),
     (["--iam-instance-profile", "bad name"], "iam_instance_profile"),
 ])

@@ -13,7 +13,7 @@ from delivery_support import ROOT, go_json, run_as_terraform
 
 from bootstrapper import explain
 from bootstrapper.profile import FIELD_BY_KEY
-from bootstrapper.terraform import _NOT_QUERY_KEYS
+from bootstrapper.profile import NOT_QUERY_KEYS as _NOT_QUERY_KEYS
 
 EXAMPLE = ROOT / "examples" / "terraform"
 MODULE = EXAMPLE / "modules" / "bootstrapper-user-data"
