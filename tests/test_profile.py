@@ -89,3 +89,106 @@ def test_one_option_under_two_spellings_is_refused(data, key, other):
 def test_one_option_under_two_spellings_is_refused_in_a_terraform_query():
     with pytest.raises(ProfileError, match="same option"):
         profile.from_query({"allow_user": "a", "allow_users": "b", "lockdown": "true"})
+
+
+# --- the rule book: one rule, one error, whichever way the options came (issue 16) ------
+
+import json  # noqa: E402
+
+from support import run_cli  # noqa: E402
+
+from bootstrapper.terraform import in_query_words  # noqa: E402
+
+# rule id → (command, options that break it). Every rule in profile.RULES has a row.
+RULE_CASES = {
+    "custom-endpoint": ("render", {"imds_endpoint": "http://evil.example"}),
+    "allow-users-need-lockdown": ("render", {"allow_users": ["app"]}),
+    "aws-config-needs-credential-process": ("render", {"aws_config_file": "/run/c"}),
+    "root-is-always-allowed": ("render", {"lockdown": True, "allow_users": ["root"]}),
+    "different-files": ("render", {"env_file": "/run/a", "credential_process_file": "/run/a"}),
+    "install-missing-needs-cloud-config": ("render", {"format": "shell",
+                                                      "install_missing": True}),
+    "parts-need-mime": ("render", {"parts": ["/nonexistent/a.yaml"]}),
+    "part-spec": ("render", {"format": "mime", "parts": ["/nonexistent/a.yaml:merge=bogus"]}),
+    "launch-template-encodes-once": ("launch-template", {"base64": True}),
+    "hop-limit-with-lockdown": ("launch-template", {"lockdown": True, "hop_limit": 2}),
+}
+
+
+def test_every_rule_has_a_case():
+    assert set(RULE_CASES) == {rule.id for rule in profile.RULES}
+
+
+def _argv(options: dict) -> list[str]:
+    argv = []
+    for name, value in options.items():
+        option = profile.FIELD_BY_KEY[name].option
+        if value is True:
+            argv.append(option)
+        else:
+            for item in value if isinstance(value, list) else [value]:
+                argv += [option, str(item)]
+    return argv
+
+
+def _query_value(value) -> str:
+    return "true" if value is True else ",".join(value) if isinstance(value, list) else str(value)
+
+
+def _rule(rule_id: str) -> profile.Rule:
+    return next(rule for rule in profile.RULES if rule.id == rule_id)
+
+
+@pytest.mark.parametrize("rule_id", RULE_CASES)
+def test_a_rule_fires_alike_from_the_command_line_a_profile_and_a_query(rule_id, tmp_path):
+    command, options = RULE_CASES[rule_id]
+    rule = _rule(rule_id)
+    message = rule.broken(profile.from_mapping(options, finish=False))
+    assert message, "the case breaks its rule"
+    field = profile.FIELD_BY_KEY[rule.field]
+
+    from_cli = run_cli(command, *_argv(options), cwd=tmp_path)
+    assert (from_cli.returncode, from_cli.stdout) == (2, "")
+    assert from_cli.stderr == f"bootstrapper: error: {field.option}: {message}\n"
+
+    (tmp_path / "p.yaml").write_text("".join(f"{k}: {json.dumps(v)}\n" for k, v in options.items()))
+    line = list(options).index(rule.field) + 1
+    from_file = run_cli(command, "p.yaml", cwd=tmp_path)
+    assert (from_file.returncode, from_file.stdout) == (2, "")
+    assert from_file.stderr == f"bootstrapper: error: p.yaml:{line}: {rule.field}: {message}\n"
+
+    query = json.dumps({k: _query_value(v) for k, v in options.items()})
+    from_query = run_cli("terraform", stdin=query, cwd=tmp_path)
+    assert (from_query.returncode, from_query.stdout) == (2, "")
+    if "terraform" in rule.commands:
+        expected = f"{rule.field}: {in_query_words(message)}"
+    else:  # a launch-template option: the query cannot set it, and says so
+        refused = next(k for k in options if k in profile.NOT_QUERY_KEYS)
+        expected = f"{refused}: is not a query key: {profile.NOT_QUERY_KEYS[refused]}"
+    assert from_query.stderr == f"bootstrapper terraform: error: {expected}\n"
+
+
+@pytest.mark.parametrize("key", profile.NOT_QUERY_KEYS)
+def test_the_query_refuses_what_it_cannot_set_and_says_why(key):
+    value = {"hop_limit": "1", "iam_instance_profile": "web", "output": "/tmp/x"}.get(key, "true")
+    with pytest.raises(ProfileError) as err:
+        profile.from_query({key: value})
+    assert str(err.value) == f"{key}: is not a query key: {profile.NOT_QUERY_KEYS[key]}"
+
+
+def test_the_query_names_a_field_by_the_key_it_used():
+    with pytest.raises(ProfileError) as err:
+        profile.from_query({"allow_user": "app"})
+    assert str(err.value).startswith("allow_user: only means something with lockdown")
+
+
+def test_no_module_but_profile_reads_a_field_kind():
+    """cli, fastpath, terraform and reference ask `Field.spec` (a Kind), never the kind's
+    name (by the package's convention a Field is bound to `f` or `field`)."""
+    import pathlib
+    import re
+
+    package = pathlib.Path(profile.__file__).parent
+    readers = sorted(p.name for p in package.rglob("*.py") if p.name != "profile.py"
+                     and re.search(r"\b(f|field)\.kind\b", p.read_text()))
+    assert readers == []
