@@ -10,6 +10,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
+# Strings that break naive quoting in YAML, sh, JSON or MIME: every free-text input is tried
+# with them (tests/test_fuzz.py, tests/test_terraform_templates.py).
+HOSTILE = ["'", '"', "$(touch /tmp/canary)", "`touch /tmp/canary`", "a\nb", "---", "- x: y",
+           "#", "é✓😀", "\\", "${IFS}", ";reboot;", "\r\n", "key: value", "|", "BOOTSTRAPPER_EOF"]
+
 
 def run_cli(*args: str, stdin: str | None = None, env: dict | None = None,
             cwd: Path | None = None) -> subprocess.CompletedProcess:

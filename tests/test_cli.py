@@ -28,6 +28,10 @@ def test_render_help_has_examples_and_every_option(cli):
 
     out = cli("render", "--help").stdout
     assert "Examples:" in out
+    listed = {line.split()[0].rstrip(",") for line in out.splitlines()
+              if line.startswith("  --")}
+    assert listed >= {f.option for f in FIELDS if f.cli}
+    assert not listed & {f.option for f in FIELDS if not f.cli}  # launch-template's own
     for field in FIELDS:
         if field.cli:
             assert field.option in out
@@ -107,10 +111,27 @@ def test_output_file_is_written_whole(cli, tmp_path):
     assert target.read_text().startswith("#cloud-config")
 
 
-def test_refused_render_prints_nothing(cli, tmp_path):
+@pytest.mark.parametrize("output", [False, True])
+def test_refused_render_prints_nothing(cli, tmp_path, output):
+    """A render that fails validation (here: a user's block that is not valid sh) exits 1,
+    prints no user-data and leaves no --output file."""
+    (tmp_path / "t.sh.j2").write_text('{% extends "user-data.sh.j2" %}'
+                                      "{% block after_credentials %}\nif then fi\n"
+                                      "{% endblock %}\n")
+    target = tmp_path / "user-data"
+    result = cli("render", "--template", "t.sh.j2", *(["--output", str(target)] if output
+                                                         else []), cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith("bootstrapper: error: refusing to print user-data that "
+                                    "fails validation"), result.stderr
+    assert "Traceback" not in result.stderr
+    assert not target.exists()
+
+
+def test_profile_error_prints_nothing(cli, tmp_path):
     path = tmp_path / "p.yaml"
     path.write_text("token_ttl: 99999\n")
-    assert_clean_error(cli("render", str(path)), 2, "token_ttl")
+    assert_clean_error(cli("render", str(path)), 2, "p.yaml:1: token_ttl: must be between")
 
 
 # --- profiles: duplicates, one rule for lists, `-` for stdin (issue 15) ---------------

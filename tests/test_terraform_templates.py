@@ -16,8 +16,7 @@ import subprocess
 import sys
 
 import pytest
-from support import ROOT
-from test_fuzz import HOSTILE
+from support import HOSTILE, ROOT
 
 OWN = "tests/instance/templates"
 # Beyond HOSTILE: what jsonencode() escapes (<, >, &, U+2028), and a literal `\u` sequence.
