@@ -550,10 +550,32 @@ class Origin:
         if name in self.flags:
             return ProfileError(FIELD_BY_KEY[name].option, message)
         key = self.keys.get(name, name)
-        if self.path and name in self.keys:
+        if self.path and name in self.keys:  # the profile's words but for options given
             line = key_line(self.path, key)
-            return ProfileError(key, message, f"{self.path}:{line}" if line else self.path)
+            return ProfileError(key, reword(message, "{name}: {value}", self.flags),
+                                f"{self.path}:{line}" if line else self.path)
         return ProfileError(key, message)
+
+
+def reword(message: str, setting: str, keep: frozenset[str] = frozenset()) -> str:
+    """`message` with the command-line flags of options (but those in `keep`) replaced by
+    the words of a profile or a query: `setting` is how a value is set there, e.g.
+    '{name}: {value}' turns `add --lockdown` into `add lockdown: true`, `--format mime`
+    into `format: mime` and `--allow-user` into `allow_users`."""
+    for f in sorted(FIELDS, key=lambda f: -len(f.option)):
+        if f.name in keep:
+            continue
+        flag = re.escape(f.option[2:])
+        if f.spec.flag:
+            for prefix, value in (("--no-", "false"), ("--", "true")):
+                message = re.sub(rf"{prefix}{flag}\b(?!-)",
+                                 setting.format(name=f.name, value=value), message)
+        elif f.choices:
+            choices = "|".join(map(re.escape, f.choices))
+            message = re.sub(rf"--{flag} ({choices})\b", lambda m, f=f: setting.format(
+                name=f.name, value=m.group(1)), message)
+        message = re.sub(rf"--{flag}\b(?![-=])", f.name, message)
+    return message
 
 
 ALL_COMMANDS = ("render", "launch-template", "terraform")

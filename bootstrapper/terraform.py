@@ -89,21 +89,12 @@ def in_query_words(message: str) -> str:
     `--format mime` → `format = "mime"`, `--var d=V` → `vars = jsonencode({d = V})`."""
     import re
 
-    from .profile import FIELDS
+    from .profile import reword
 
     message = re.sub(r"--var (\w+)=VALUE", r'vars = jsonencode({\1 = "VALUE"})', message)
     message = message.replace("`bootstrapper render --help`", "the query keys in "
                               "`bootstrapper terraform --help`")
-    for f in sorted(FIELDS, key=lambda f: -len(f.option)):
-        flag = re.escape(f.option[2:])
-        if f.spec.flag:
-            message = re.sub(rf"--no-{flag}\b(?!-)", f'{f.name} = "false"', message)
-            message = re.sub(rf"--{flag}\b(?!-)", f'{f.name} = "true"', message)
-        elif f.choices:
-            choices = "|".join(map(re.escape, f.choices))
-            message = re.sub(rf"--{flag} ({choices})\b", rf'{f.name} = "\1"', message)
-        message = re.sub(rf"--{flag}\b(?![-=])", f.name, message)
-    return message
+    return reword(message, '{name} = "{value}"')
 
 
 def _one_line(text: str) -> str:

@@ -155,7 +155,8 @@ def test_a_rule_fires_alike_from_the_command_line_a_profile_and_a_query(rule_id,
     line = list(options).index(rule.field) + 1
     from_file = run_cli(command, "p.yaml", cwd=tmp_path)
     assert (from_file.returncode, from_file.stdout) == (2, "")
-    assert from_file.stderr == f"bootstrapper: error: p.yaml:{line}: {rule.field}: {message}\n"
+    assert from_file.stderr == (f"bootstrapper: error: p.yaml:{line}: {rule.field}: "
+                                f"{profile.reword(message, '{name}: {value}')}\n")
 
     query = json.dumps({k: _query_value(v) for k, v in options.items()})
     from_query = run_cli("terraform", stdin=query, cwd=tmp_path)
@@ -166,6 +167,20 @@ def test_a_rule_fires_alike_from_the_command_line_a_profile_and_a_query(rule_id,
         refused = next(k for k in options if k in profile.NOT_QUERY_KEYS)
         expected = f"{refused}: is not a query key: {profile.NOT_QUERY_KEYS[refused]}"
     assert from_query.stderr == f"bootstrapper terraform: error: {expected}\n"
+
+
+@pytest.mark.parametrize("args,line", [
+    ([], "p.yaml:1: allow_users: only means something with lockdown: add lockdown: true or "
+         "drop allow_users"),
+    (["--no-lockdown"], "p.yaml:1: allow_users: only means something with lockdown: add "
+                        "--lockdown or drop allow_users"),
+    (["--allow-user", "b"], "--allow-user: only means something with lockdown: add "
+                            "--lockdown or drop --allow-user"),
+])
+def test_a_rule_speaks_the_words_each_option_was_given_in(tmp_path, args, line):
+    (tmp_path / "p.yaml").write_text("allow_users: [a]\n")
+    result = run_cli("render", "p.yaml", *args, cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (2, f"bootstrapper: error: {line}\n")
 
 
 @pytest.mark.parametrize("key", profile.NOT_QUERY_KEYS)
