@@ -207,3 +207,15 @@ def test_no_module_but_profile_reads_a_field_kind():
     readers = sorted(p.name for p in package.rglob("*.py") if p.name != "profile.py"
                      and re.search(r"\b(f|field)\.kind\b", p.read_text()))
     assert readers == []
+
+
+def test_rules_are_checked_before_anything_is_rendered(tmp_path):
+    """A template that would be refused (exit 1) is never rendered when the options do not
+    combine: the rule's error (exit 2) comes first, as with --part without --format mime,
+    which used to be found only after rendering and validating."""
+    (tmp_path / "t.sh.j2").write_text('{% extends "user-data.sh.j2" %}'
+                                      "{% block after_credentials %}\nif then fi\n{% endblock %}\n")
+    result = run_cli("render", "--template", "t.sh.j2", "--part", "/nonexistent/a.sh",
+                     cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith("bootstrapper: error: --part: need --format mime")

@@ -13,7 +13,7 @@ from delivery_support import ROOT, go_json, run_as_terraform
 
 from bootstrapper import explain
 from bootstrapper.profile import FIELD_BY_KEY
-from bootstrapper.profile import NOT_QUERY_KEYS as _NOT_QUERY_KEYS
+from bootstrapper.profile import NOT_QUERY_KEYS
 
 EXAMPLE = ROOT / "examples" / "terraform"
 MODULE = EXAMPLE / "modules" / "bootstrapper-user-data"
@@ -29,7 +29,7 @@ def test_module_sends_only_keys_bootstrapper_accepts():
     keys = module_query_keys()
     assert {"format", "role", "lockdown", "parts", "gzip"} <= set(keys)
     for key in keys:
-        assert key in FIELD_BY_KEY and key not in _NOT_QUERY_KEYS, key
+        assert key in FIELD_BY_KEY and key not in NOT_QUERY_KEYS, key
 
 
 def test_every_module_variable_is_used():
