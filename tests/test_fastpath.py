@@ -19,6 +19,8 @@ ARGVS = [
     ["render", "--gzip", "--base64"],
     ["render", "--role", "bad role"],  # a profile error: exit 2 from both
     ["render", "--token-ttl", "0"],
+    ["render", "--allow-user", "app"],  # a rule of the rule book: both name --allow-user
+    ["render", "examples/minimal.yaml", "--part", "/nonexistent/a.yaml"],
     ["render", "--token-ttl", "many"],  # declined: typer reports the bad number
     ["render", "--format"],  # declined: missing value
     ["render", "--role", "--lockdown"],  # declined: value looks like an option
