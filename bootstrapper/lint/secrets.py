@@ -19,7 +19,41 @@ SESSION_TOKEN = re.compile(r"(?i)(aws_?session_?token|session_?token|aws_?securi
                            + _SEPARATOR + r"([A-Za-z0-9/+=]{100,})")
 PRIVATE_KEY = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----")
 _QUICK = re.compile(r"AKIA|ASIA|(?i:secret_?access_?key|secret_?key|session_?token|"
-                    r"security_?token)|PRIVATE KEY")
+                    r"security_?token)|PRIVATE KEY|gh[pousr]_|github_pat_|glpat-|xox[abprs]-|"
+                    r"dckr_pat_|://[^/\s:@]+:[^/\s@]+@|(?i:passw|mysql|curl|docker|sed)")
+
+# Tokens whose prefix says what they are (the issuers chose them to be found).
+TOKENS = (
+    (re.compile(r"(?<![A-Za-z0-9_])(gh[pousr]_[A-Za-z0-9]{36,})"), "GitHub token"),
+    (re.compile(r"(?<![A-Za-z0-9_])(github_pat_[A-Za-z0-9_]{40,})"), "GitHub token"),
+    (re.compile(r"(?<![A-Za-z0-9_])(glpat-[A-Za-z0-9_-]{20,})"), "GitLab token"),
+    (re.compile(r"(?<![A-Za-z0-9_])(xox[abprs]-[A-Za-z0-9-]{10,})"), "Slack token"),
+    (re.compile(r"(?<![A-Za-z0-9_])(dckr_pat_[A-Za-z0-9_-]{20,})"), "Docker Hub token"),
+)
+# A password given on a command line: (pattern, what it is); group "v" is the value.
+_Q = r"(?P<q>[\"']?)"
+PASSWORDS = (
+    (re.compile(r"\becho\s+(?:-[neE]+\s+)?" + _Q + r"(?P<u>[\w.@-]+):(?P<v>[^\s\"'|]+)(?P=q)"
+                r"\s*\|\s*(?:sudo\s+)?chpasswd\b"), "password given to chpasswd"),
+    (re.compile(r"\becho\s+(?:-[neE]+\s+)?" + _Q + r"(?P<v>[^\s\"'|]+)(?P=q)\s*\|\s*"
+                r"(?:sudo\s+)?passwd\b[^\n|;]*--stdin"), "password given to passwd --stdin"),
+    (re.compile(r"\b(?:mysql|mysqladmin|mysqldump|mariadb)\b[^\n|;&]*?\s(?:-p|--password=)"
+                + _Q + r"(?P<v>[^\s\"';|&]+)(?P=q)"), "MySQL password (-p)"),
+    (re.compile(r"\bcurl\b[^\n|;&]*?\s(?:-u\s*|--user[=\s]\s*)" + _Q
+                + r"(?P<u>[^\s:\"']+):(?P<v>[^\s\"']+)(?P=q)"), "password given to curl -u"),
+    (re.compile(r"\bdocker\s+login\b[^\n|;&]*?\s(?:-p|--password)[=\s]\s*" + _Q
+                + r"(?P<v>[^\s\"']+)(?P=q)"), "password given to docker login -p"),
+    (re.compile(r"\bsed\b[^\n]*?\bs(?P<d>[/|#,])[^\n]*?(?i:passw|secret|token|api_?key)"
+                r"[^\n]*?(?P=d)(?P<v>[^\s/|#,]*?)(?P=d)"), "password written into a config by sed"),
+    (re.compile(r"(?<![\w$])(?P<v>[a-z][a-z0-9+.-]*://[^/\s:@\"']+:[^/\s@\"']+@[\w.-]+)"),
+     "password in a URL"),
+)
+# Values that stand for a password rather than being one: a template or variable, an
+# instruction to the reader (<PASSWORD>, YOUR_TOKEN, REPLACE_ME), a mask (xxxx, ****).
+# Real-looking defaults (changeme, password123) are reported: launched as is, they are the
+# password.
+_PLACEHOLDER = re.compile(r"\$|\{\{|%\{|^<.*>$|^\[.*\]$|\.\.\.|^(?i:your|replace|insert|"
+                          r"enter|example|dummy|placeholder|redacted)|(?i:_here|here_?$)")
 
 # Paths whose contents are credentials by name; unit files and scripts are not, whatever
 # they are called (`bootstrapper-credentials.service` holds no secret).
@@ -34,7 +68,8 @@ _NOT_DATA = re.compile(r"(?:/systemd/|\.(?:sh|bash|py|rb|pl|ps1|service|timer|so
 @dataclass(frozen=True)
 class Found:
     line: int  # 1-based
-    kind: str  # "access key id", "secret access key", "session token", "private key"
+    kind: str  # "access key id", "secret access key", "session token", "private key",
+    # a TOKENS kind ("GitHub token"), or a PASSWORDS kind ("password given to chpasswd")
     shown: str  # a masked form, safe to print
 
 
@@ -51,6 +86,19 @@ def find(text: str) -> list[Found]:
         for match in pattern.finditer(text):
             if _real(match.group(2)):
                 found.append(Found(_line(text, match.start()), kind, match.group(1)))
+    for pattern, kind in TOKENS:
+        for match in pattern.finditer(text):
+            if _real(match.group(1)):
+                found.append(Found(_line(text, match.start()), kind, mask(match.group(1))))
+    for pattern, kind in PASSWORDS:
+        for match in pattern.finditer(text):
+            value = match.group("v")
+            if kind == "password in a URL":
+                value = value.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
+            if _password(value) and not any(f.line == _line(text, match.start())
+                                             for f in found if f.kind.endswith("token")):
+                found.append(Found(_line(text, match.start()), kind,
+                                   f"{len(value)} characters"))
     for match in PRIVATE_KEY.finditer(text):
         label = (match.group(1) or "").strip()
         found.append(Found(_line(text, match.start()), "private key",
@@ -65,6 +113,12 @@ def mask(value: str) -> str:
 def _real(value: str) -> bool:
     """Not a placeholder: AWS's example, or one character repeated (xxxx…)."""
     return "EXAMPLE" not in value and len(set(value)) > 4
+
+
+def _password(value: str) -> bool:
+    """A literal password: not empty, not a placeholder, not a repeated character."""
+    value = value.strip("\"'")
+    return len(value) >= 4 and not _PLACEHOLDER.search(value) and len(set(value)) > 2
 
 
 def _line(text: str, index: int) -> int:

@@ -1,10 +1,19 @@
-"""hardcoded-secret: AWS keys, session tokens or private keys written into user-data.
+"""hardcoded-secret: AWS keys, tokens, passwords or private keys written into user-data.
 
 User-data is not a secret store: any process on the instance that can reach IMDS reads
 it, it is kept in launch templates and the EC2 console shows it. Give the instance a
 role instead (that is what `bootstrapper render` sets up). Found in every layer (inside
 base64, gzip, MIME parts and base64 `write_files` content too). Messages show a masked
 form only. AWS's documentation keys (…EXAMPLE) are not reported.
+
+Also found: tokens with their issuer's prefix (GitHub `ghp_`/`github_pat_`, GitLab
+`glpat-`, Slack `xox?-`, Docker Hub `dckr_pat_`), `https://user:password@host` URLs, and
+literal passwords given to `chpasswd`, `passwd --stdin`, `mysql -p`, `curl -u`,
+`docker login -p`, or written into a config by `sed s/password_here/.../`. Not reported:
+values fetched at boot (`$(aws secretsmanager ...)`, `$VAR`), template placeholders
+(`${var}`, `{{ var }}`, `%{...}`), and values that are instructions to the reader
+(`<PASSWORD>`, `YOUR_TOKEN`, `REPLACE_ME`, `xxxx`, `...`). Default-looking values such as
+`changeme` *are* reported: a file launched as it is sets exactly that password.
 
 FAIL:
     #cloud-config
@@ -26,6 +35,9 @@ SEVERITY = "error"
 OPTIONS: dict = {}
 _ADVICE = "user-data is readable on the instance and in the launch template; use the " \
           "instance role instead"
+_FETCH = "user-data is readable on the instance and in the launch template; fetch it at " \
+         "boot instead (aws secretsmanager get-secret-value, aws ssm get-parameter " \
+         "--with-decryption), with the instance role's permission"
 
 
 def check(doc, ctx):
@@ -40,6 +52,10 @@ def check(doc, ctx):
 
 
 def _message(found) -> str:
+    if "password" in found.kind:
+        return f"{found.kind} is a literal ({found.shown}) in user-data: {_FETCH}"
+    if found.kind.endswith(" token"):
+        return f"{found.kind} {found.shown} written into user-data: {_FETCH}"
     if found.kind == "access key id":
         return f"AWS access key id {found.shown} written into user-data: {_ADVICE}"
     if found.kind == "private key":

@@ -1,0 +1,54 @@
+"""hardcoded-secret beyond AWS keys: passwords on command lines, prefixed tokens, URLs."""
+
+from __future__ import annotations
+
+import pytest
+
+from bootstrapper.lint import secrets
+
+FOUND = [
+    ('echo "ubuntu:S3cret!Pw" | chpasswd', "chpasswd"),
+    ("echo 'J3nkins#Build' | passwd --stdin jenkins", "passwd --stdin"),
+    ("mysql -u root -p'R00t-Passw0rd' -e 'select 1'", "MySQL"),
+    ("mysqladmin -uroot --password=Hunter2Pw status", "MySQL"),
+    ("curl -s -u admin:Jenk1nsAdm1n http://localhost:8080/", "curl -u"),
+    ("docker login -u me -p S3cretPw0rd registry.example.com", "docker login"),
+    ('sed -i "s/password_here/Wp4dm1nDbPass/" wp-config.php', "sed"),
+    ("git clone https://deploybot:Zq8fT3vLk2Rn@git.example.net/a.git", "URL"),
+    ("git clone https://ghp_R8kq2LmZx7VtP4nW9sYc3Hd6Jf1Bg5Qa0EuT@github.com/a/b", "GitHub"),
+    ("TOKEN=github_pat_11ABCDEFG0abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKL", "GitHub"),
+    ('--registration-token "glpat-x7Hq3ZkLm9Rv2TnWp5Yc"', "GitLab"),
+    ("-H 'Authorization: Bearer xoxb-2718281828-3141592653-aZ9kQ2mW7rT4yV1nB8cX5dLp'", "Slack"),
+    ("docker login -u a -p dckr_pat_2bQkV9xR7mT4wLpZs8NcYd1Hf3E", "Docker Hub"),
+    ("echo 'root:changeme' | chpasswd", "chpasswd"),  # a default launched as is
+]
+NOT_FOUND = [
+    'echo "admin:${ADMIN_PW}" | chpasswd',
+    'echo "${admin_user}:${admin_password}" | chpasswd',
+    "mysql -u app -p\"$DB_PASSWORD\" -e 'select 1'",
+    "mysql -u root -p -e 'select 1'",
+    "mysql -u root -p'{{ db_root_password }}'",
+    'curl -u "admin:$ADMIN_PASSWORD" http://localhost/',
+    "curl -u admin:<PASSWORD> http://localhost/",
+    "docker login -u fleet --password-stdin registry.acme.io",
+    "sed -i 's/^PasswordAuthentication no/PasswordAuthentication yes/' /etc/ssh/sshd_config",
+    'sed -i "s/password_here/$DB_PASSWORD/" wp-config.php',
+    "echo 'ubuntu:YOUR_PASSWORD_HERE' | chpasswd",
+    "git clone https://$USER:$TOKEN@github.com/a/b",
+    "DB_PASSWORD=$(aws secretsmanager get-secret-value --secret-id prod/db)",
+    "PW=$(aws ssm get-parameter --name /pw --with-decryption --query Parameter.Value)",
+    "curl -fsSL https://get.docker.com | sh",
+    "echo 'ubuntu:xxxxxxxx' | chpasswd",
+]
+
+
+@pytest.mark.parametrize(("line", "kind"), FOUND)
+def test_found(line, kind):
+    [found] = secrets.find(f"#!/bin/sh\n{line}\n")
+    assert kind in found.kind and found.line == 2
+    assert "S3cret" not in found.shown and "Jenk1ns" not in found.shown  # masked
+
+
+@pytest.mark.parametrize("line", NOT_FOUND)
+def test_not_found(line):
+    assert secrets.find(f"#!/bin/sh\n{line}\n") == []
