@@ -12,6 +12,9 @@ credentials file, or a call to a function of the script that prints the argument
 receives it; and `set -x`/`set -o xtrace`/`#!/bin/sh -x` while a command uses one (the
 trace shows expanded values). Output redirected to a file (also by an enclosing
 `{ ...; } >file`), captured by `$(...)`, or piped elsewhere is not printed.
+An IMDSv2 session token (a variable assigned from `PUT .../api/token`) traced by `set -x`
+is a warning, not an error: it is a credential (it reads the role's keys) but works only
+from that instance and only until its TTL ends.
 
 FAIL:
     #!/bin/sh
@@ -57,9 +60,10 @@ def check(doc, ctx):
             found = _shell(snippet)
         else:
             continue
-        for line, message in found:
+        for line, message, *severity in found:
             at, column, note = snippet.locate(line)
-            yield doc.problem(at, column, ID, SEVERITY, message + note)
+            yield doc.problem(at, column, ID, severity[0] if severity else SEVERITY,
+                              message + note)
 
 
 def _regex_lines(text: str, pattern: re.Pattern):
@@ -186,8 +190,38 @@ def _printed_positions(cmd, printing: dict[str, set]) -> set:
     return found
 
 
+def _session_tokens(commands) -> set[str]:
+    """Variables holding an IMDSv2 session token (assigned from `PUT .../api/token`)."""
+    return {name for cmd in commands for name, value in cmd.assigns
+            if "api/token" in value and re.search(r"PUT", value)}
+
+
 def _xtrace(snippet, commands, secret: set[str]):
-    """`set -x` while a command expands a credential: the trace prints its value."""
+    """`set -x` while a command expands a credential: the trace prints its value. An IMDSv2
+    session token alone is a warning: it is a credential, but only from this instance and
+    only until its TTL ends."""
+    tokens = _session_tokens(commands)
+    token_only = None
+    for (start, used), shown in _traced(snippet, commands, secret):
+        if shown.lstrip("$") not in tokens:
+            yield start, _traced_message(used, shown)
+            return
+        token_only = token_only or (start, used, shown)
+    if token_only:
+        start, used, shown = token_only
+        yield start, _traced_message(used, shown) + (
+            f"; {shown} is an IMDSv2 session token, usable only from this instance until "
+            "its TTL ends, but meanwhile it reads the role's credentials: turn tracing off "
+            "(set +x) around it"), "warning"
+
+
+def _traced_message(used: int, shown: str) -> str:
+    return f"set -x traces every command with its values, so line {used} prints {shown} " \
+           "into cloud-init's log"
+
+
+def _traced(snippet, commands, secret: set[str]):
+    """((set -x line, using line), shown) for each traced command using a credential."""
     first = snippet.text.split("\n", 1)[0]
     start = 1 if snippet.has_shebang and re.search(r"\s-[a-z]*x", first) else 0
     for cmd in commands:
@@ -202,6 +236,4 @@ def _xtrace(snippet, commands, secret: set[str]):
             shown = _refs(words, secret) or next(
                 (f"${name}" for name, _ in cmd.assigns if name in secret), "")
             if shown:
-                yield start, (f"set -x traces every command with its values, so line "
-                              f"{cmd.line} prints {shown} into cloud-init's log")
-                return
+                yield (start, cmd.line), shown
