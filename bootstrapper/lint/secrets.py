@@ -60,7 +60,7 @@ _PLACEHOLDER = re.compile(r"\$|\{\{|%\{|^<.*>$|^\[.*\]$|\.\.\.|^(?i:your|replace
 CREDENTIAL_PATH = re.compile(
     r"(?:^|/)(?:\.aws/credentials|\.git-credentials|\.netrc|\.pgpass|\.my\.cnf|"
     r"\.docker/config\.json|\.env|id_(?:rsa|dsa|ecdsa|ed25519)|"
-    r"[^/]*(?:credential|secret|passw|token)[^/]*|[^/]*\.(?:key|p12|pfx|jks|keystore))$", re.I)
+    r"[^/]*(?:credential|creds|secret|passw|token)[^/]*|[^/]*\.(?:key|p12|pfx|jks|keystore))$", re.I)
 _NOT_DATA = re.compile(r"(?:/systemd/|\.(?:sh|bash|py|rb|pl|ps1|service|timer|socket|path|"
                        r"target|mount|j2|tmpl|md)$)", re.I)
 

@@ -6,8 +6,11 @@ Any local user (and any compromised service account) could read it. Looked for:
   `id_rsa` or `*.key`) or whose content holds an AWS key or private key, with
   `permissions` that grant group/other read, or none at all (cloud-init's default is 0644);
 - in scripts: `chmod` of such a path to a group/other-readable mode, `install` of one
-  without `-m` (0755) or with such a mode, and a redirect (`>`, `>>`, `tee`) that
-  creates one while the umask may be the usual 022 and nothing chmods it private.
+  without `-m` (0755) or with such a mode, and a redirect (`>`, `>>`, `tee`) or a
+  download (`aws s3 cp`, `curl -o`, `wget -O`) that creates one while the umask may be
+  the usual 022 and nothing chmods it private; so is any file a download of the role's
+  keys (`.../iam/security-credentials/ROLE`) is saved to, whatever its name.
+- `write_files` content is judged as written on disk: `encoding: b64`/`gzip` is decoded.
 Unit files and scripts are not credentials files whatever their name.
 
 FAIL:
@@ -57,7 +60,7 @@ def _write_files(doc):
         if not isinstance(entry, dict):
             continue
         path = str(entry.get("path", ""))
-        content = entry.get("content")
+        content = _decoded(doc, index, entry.get("content"))
         holds = isinstance(content, str) and bool(secrets.find(content))
         if not (secrets.is_credential_path(path) or holds):
             continue
@@ -72,6 +75,14 @@ def _write_files(doc):
         if who:
             yield doc.problem(line, 0, ID, _SEVERITY_FOR[who], f"{path} holds credentials but "
                               f"is written {mode} (readable by {who}); {_ADVICE}")
+
+
+def _decoded(doc, index: int, content):
+    """The content as written on disk: a b64/gzip entry's decoded snippet when there is one."""
+    for snippet in doc.snippets:
+        if snippet.where.startswith(f"write_files[{index}]") and not snippet.exact:
+            return snippet.text
+    return content
 
 
 def exposure(mode: str) -> str:
@@ -99,9 +110,12 @@ def _script(commands):
                    and _restrictive_umask(cmd.args[-1])]
     for cmd in commands:
         yield from _chmod_or_install(cmd, paths)
+        if _known_harmless(cmd):
+            continue
         for target in _written(cmd):
             path = _resolve(target, paths)
-            if secrets.is_credential_path(path) and path not in private and \
+            holds = secrets.is_credential_path(path) or _fetches_credentials(cmd)
+            if holds and path not in private and not path.startswith("/dev/") and \
                     not any(line < cmd.line for line in umask_lines):
                 yield cmd.line, "warning", (
                     f"{path} is created with the shell's umask (usually 022: world-readable) "
@@ -139,11 +153,41 @@ def _option(args: list[str], short: str, long: str) -> str:
 
 
 def _written(cmd):
+    """Files the command creates: redirects, tee, and downloads (aws s3 cp, curl -o,
+    wget -O)."""
     for op, target in cmd.redirects:
         if op in _WRITES:
             yield target
     if cmd.name == "tee":
         yield from (a for a in cmd.args if not a.startswith("-"))
+    elif cmd.name == "aws" and cmd.args[:2] == ["s3", "cp"]:
+        plain = [a for a in cmd.args[2:] if not a.startswith("-")]
+        if len(plain) >= 2 and not plain[-1].startswith("s3://"):
+            yield _into(plain[-1], plain[-2])
+    elif cmd.name in ("curl", "wget"):
+        short, long = ("-o", "--output") if cmd.name == "curl" else ("-O", "--output-document")
+        target = _option(cmd.args, short, long) or next(
+            (b for a, b in zip(cmd.args, cmd.args[1:]) if re.fullmatch(r"-[a-zA-Z]+" + short[1], a)),
+            "")
+        if target and target != "-":
+            yield target
+
+
+def _known_harmless(cmd) -> bool:
+    """`echo "server_tokens off;" > tokens.conf`: literal text that holds no credential."""
+    return cmd.name in ("echo", "printf") and not any("$" in a or "`" in a for a in cmd.args) \
+        and not secrets.find(" ".join(cmd.args))
+
+
+def _into(target: str, source: str) -> str:
+    """`aws s3 cp SRC DIR/` writes DIR/basename(SRC)."""
+    return target + source.rsplit("/", 1)[-1] if target.endswith("/") else target
+
+
+def _fetches_credentials(cmd) -> bool:
+    """A download of the instance role's keys (`.../iam/security-credentials/ROLE`)."""
+    return cmd.name in ("curl", "wget") and any(
+        re.search(r"security-credentials/[^\s\"'/]", a) for a in cmd.args)
 
 
 def _literal_values(commands) -> dict[str, str]:

@@ -1,0 +1,45 @@
+"""credential-file-mode: downloads of credentials, b64 write_files, literal harmless text."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from lint_support import lint_text
+
+
+def modes(problems):
+    return [(p.line, p.severity) for p in problems if p.rule == "credential-file-mode"]
+
+
+@pytest.mark.parametrize("command", [
+    "aws s3 cp s3://b/registry/config.json /home/app/.docker/config.json",
+    "aws s3 cp s3://b/registry/.git-credentials /home/app/",
+    "curl -s -o /etc/app/db-password https://vault.internal/pw",
+    "wget -qO /etc/app/api-token https://vault.internal/t",
+    'curl -s -H "X-aws-ec2-metadata-token: $T" '
+    "http://169.254.169.254/latest/meta-data/iam/security-credentials/$ROLE > /etc/app/keys.json",
+])
+def test_downloaded_credentials_left_world_readable(tmp_path, command):
+    assert modes(lint_text(tmp_path, f"#!/bin/sh\n{command}\n")) == [(2, "warning")]
+
+
+def test_download_made_private_is_fine(tmp_path):
+    text = ("#!/bin/sh\naws s3 cp s3://b/config.json /home/app/.docker/config.json\n"
+            "chmod 600 /home/app/.docker/config.json\n")
+    assert modes(lint_text(tmp_path, text)) == []
+
+
+def test_literal_text_into_a_token_named_file_is_not_a_credential(tmp_path):
+    text = '#!/bin/sh\necho "server_tokens off;" > /etc/nginx/conf.d/tokens.conf\n'
+    assert modes(lint_text(tmp_path, text)) == []
+
+
+def test_b64_write_files_content_holding_a_key(tmp_path):
+    key = "aws_access_key_id = AKIA3R7QWZ5NTX2KLM4P\n"
+    text = ("#cloud-config\nwrite_files:\n  - path: /etc/app/settings.ini\n    encoding: b64\n"
+            f"    content: {base64.b64encode(key.encode()).decode()}\n")
+    found = lint_text(tmp_path, text)
+    assert modes(found) == [(3, "error")]
+    assert any(p.rule == "hardcoded-secret" for p in found)
