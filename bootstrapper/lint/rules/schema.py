@@ -2,7 +2,10 @@
 
 Validated against the installed cloud-init's own schema when there is one (Debian's
 `cloud-init` package), else bootstrapper's built-in one, or `--schema FILE`; findings
-point at the offending key. Keys the schema marks deprecated are warnings, as
+point at the offending key. A value that is so only because of a YAML trap (an unquoted
+`: ` turning a `runcmd` entry into a mapping, `yes`/`no`/`on` read as booleans) is
+explained as such, with how to quote it. A cloud-config part that is nothing but a
+Terraform placeholder (`${cloud_config}`) is not checked. Keys the schema marks deprecated are warnings, as
 `cloud-init schema` prints them without failing. A top-level key no module reads is a
 warning with the closest known key (cloud-init ignores it silently): option
 `unknown-keys`. In `## template: jinja` files, values that are only known at boot
@@ -21,7 +24,9 @@ PASS:
 from __future__ import annotations
 
 import difflib
+import re
 
+from .. import yamltraps
 from ..template import PLACEHOLDER
 
 ID = "schema"
@@ -37,6 +42,8 @@ def check(doc, ctx):
         yield doc.problem(1, 0, ID, SEVERITY, "an empty cloud-config: `cloud-init schema` "
                           "rejects it (write `{}` for one that is empty on purpose)")
         return
+    if isinstance(parsed.data, str) and _WHOLE_PLACEHOLDER.match(parsed.data):
+        return  # `${cloud_config}`: a part Terraform fills in; checked once rendered
     if not isinstance(parsed.data, dict):
         yield doc.problem(1, 0, ID, SEVERITY, "a cloud-config must be a mapping of module "
                           f"keys, not a {type(parsed.data).__name__}")
@@ -47,9 +54,27 @@ def check(doc, ctx):
             continue
         line, column = parsed.line_of(issue.path)
         yield doc.problem(line, column, ID, "warning" if issue.deprecated else SEVERITY,
-                          issue.message)
+                          _explained(issue, parsed.data, doc.text, line, column))
     if ctx.options["unknown-keys"]:
         yield from _unknown_keys(doc, parsed, checker.source.known_keys)
+
+
+_WHOLE_PLACEHOLDER = re.compile(r"^\s*\$\{[\w.]+\}\s*$")
+
+
+def _explained(issue, data, text: str, line: int, column: int) -> str:
+    """The schema's message, or what a YAML trap did and how to quote it."""
+    for step in issue.path:  # the value at the path (issue.instance may be its parent)
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            data = None
+            break
+    lines = text.split("\n")
+    source = lines[line - 1][column - 1:] if 0 < line <= len(lines) and column else ""
+    word = re.match(r"[^\s,\]}#]*", source).group()
+    return (yamltraps.colon(issue.path, issue.instance)
+            or yamltraps.boolean(data, word) or issue.message)
 
 
 def _unknown_keys(doc, parsed, known):
