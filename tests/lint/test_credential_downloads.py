@@ -32,7 +32,8 @@ def test_download_made_private_is_fine(tmp_path):
 
 
 def test_literal_text_into_a_token_named_file_is_not_a_credential(tmp_path):
-    text = '#!/bin/sh\necho "server_tokens off;" > /etc/nginx/conf.d/tokens.conf\n'
+    text = ('#!/bin/sh\necho "server_tokens off;" > /etc/nginx/conf.d/tokens.conf\n'
+            'sudo echo "server_tokens off;" > /etc/nginx/conf.d/tokens2.conf\n')
     assert modes(lint_text(tmp_path, text)) == []
 
 

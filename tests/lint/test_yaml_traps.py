@@ -42,3 +42,9 @@ def test_a_part_that_is_only_a_terraform_placeholder(tmp_path):
     text = ('Content-Type: multipart/mixed; boundary="B"\nMIME-Version: 1.0\n\n--B\n'
             "Content-Type: text/cloud-config\n\n${cloud_config}\n\n--B--\n")
     assert lint_text(tmp_path, text) == []
+
+
+def test_misspelled_key_reported_even_without_the_header(tmp_path):
+    found = lint_text(tmp_path, "packages:\n  - htop\nruncmds:\n  - echo hi\n", "user-data.yaml")
+    assert {(p.line, p.rule) for p in found} >= {(0, "unknown-format"), (3, "schema")}
+    assert any("did you mean 'runcmd'" in p.message for p in found)

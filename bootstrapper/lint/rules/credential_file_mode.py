@@ -175,8 +175,10 @@ def _written(cmd):
 
 def _known_harmless(cmd) -> bool:
     """`echo "server_tokens off;" > tokens.conf`: literal text that holds no credential."""
-    return cmd.name in ("echo", "printf") and not any("$" in a or "`" in a for a in cmd.args) \
-        and not secrets.find(" ".join(cmd.args))
+    words = cmd.words[1:] if cmd.name == "sudo" else cmd.words
+    words = [w for w in words if not w.startswith("-")] if cmd.name == "sudo" else words
+    return bool(words) and words[0].rsplit("/", 1)[-1] in ("echo", "printf") \
+        and not any("$" in w or "`" in w for w in words) and not secrets.find(" ".join(words))
 
 
 def _into(target: str, source: str) -> str:

@@ -8,7 +8,8 @@ explained as such, with how to quote it. A cloud-config part that is nothing but
 Terraform placeholder (`${cloud_config}`) is not checked. Keys the schema marks deprecated are warnings, as
 `cloud-init schema` prints them without failing. A top-level key no module reads is a
 warning with the closest known key (cloud-init ignores it silently): option
-`unknown-keys`. In `## template: jinja` files, values that are only known at boot
+`unknown-keys`; also in a cloud-config that lacks its `#cloud-config` line (reported by
+unknown-format), so adding the header is not the end of it. In `## template: jinja` files, values that are only known at boot
 (placeholders) never fail.
 
 FAIL:
@@ -35,6 +36,9 @@ OPTIONS = {"unknown-keys": True}
 
 
 def check(doc, ctx):
+    if doc.kind == "unknown" and not doc.children and ctx.options["unknown-keys"]:
+        yield from _headerless(doc, ctx)
+        return
     parsed = doc.config
     if doc.kind != "cloud-config" or parsed is None or parsed.error:
         return
@@ -75,6 +79,21 @@ def _explained(issue, data, text: str, line: int, column: int) -> str:
     word = re.match(r"[^\s,\]}#]*", source).group()
     return (yamltraps.colon(issue.path, issue.instance)
             or yamltraps.boolean(data, word) or issue.message)
+
+
+def _headerless(doc, ctx):
+    """A cloud-config missing its header (unknown-format says so) may also misspell a key:
+    say that too, or adding the header is not the end of it."""
+    from ..cloudconfig import parse
+
+    parsed = parse(doc.text)
+    if not isinstance(parsed.data, dict) or not parsed.data:
+        return
+    known = ctx.checker().source.known_keys
+    if not set(map(str, parsed.data)) & known:
+        return  # not cloud-config-like at all: unknown-format's finding is enough
+    for problem in _unknown_keys(doc, parsed, known):
+        yield problem
 
 
 def _unknown_keys(doc, parsed, known):
