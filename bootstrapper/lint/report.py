@@ -1,6 +1,8 @@
 """Formatters: a Report → the text to print. Pure functions; only the CLI prints.
 
-text    `file:line:col: rule: message [severity]`, grouped by file, a summary line;
+text    a header naming the cloud-config schema and cloud-init release (when a
+        cloud-config was checked); `file:line:col: rule: message [severity]`, grouped by
+        file, a summary line;
         colour when asked (the CLI asks on a TTY unless NO_COLOR is set)
 json    {"files": [{"path", "format", "findings": [{"rule", "severity", "line", "column",
         "message"}]}], "schema": ...}
@@ -27,7 +29,7 @@ def text(report: Report, color: bool = False) -> str:
     def paint(code: str, value: str) -> str:
         return f"\033[{code}m{value}\033[0m" if color else value
 
-    blocks = []
+    blocks = [f"cloud-config schema: {report.schema}"] if report.schema else []
     for result in report.files:
         if result.problems:
             lines = [paint("1", result.name)]

@@ -8,7 +8,9 @@ explained as such, with how to quote it. A cloud-config part that is nothing but
 Terraform placeholder (`${cloud_config}`) is not checked. Keys the schema marks deprecated are warnings, as
 `cloud-init schema` prints them without failing. A top-level key no module reads is a
 warning with the closest known key (cloud-init ignores it silently): option
-`unknown-keys`; also in a cloud-config that lacks its `#cloud-config` line (reported by
+`unknown-keys`. Which keys exist is that of the targeted cloud-init release
+(`--cloud-init-version`, default the installed one, else the newest bundled); a key that
+another release reads names both (`ubuntu_pro` is read from 24.1 on). Also in a cloud-config that lacks its `#cloud-config` line (reported by
 unknown-format), so adding the header is not the end of it. In `## template: jinja` files, values that are only known at boot
 (placeholders) never fail.
 
@@ -28,6 +30,7 @@ import difflib
 import re
 
 from .. import yamltraps
+from ..schemas import _numbers, releases_with
 from ..template import PLACEHOLDER
 
 ID = "schema"
@@ -60,7 +63,7 @@ def check(doc, ctx):
         yield doc.problem(line, column, ID, "warning" if issue.deprecated else SEVERITY,
                           _explained(issue, parsed.data, doc.text, line, column))
     if ctx.options["unknown-keys"]:
-        yield from _unknown_keys(doc, parsed, checker.source.known_keys)
+        yield from _unknown_keys(doc, parsed, checker.source.known_keys, checker.source.version)
 
 
 _WHOLE_PLACEHOLDER = re.compile(r"^\s*\$\{[\w.]+\}\s*$")
@@ -92,16 +95,30 @@ def _headerless(doc, ctx):
     known = ctx.checker().source.known_keys
     if not set(map(str, parsed.data)) & known:
         return  # not cloud-config-like at all: unknown-format's finding is enough
-    for problem in _unknown_keys(doc, parsed, known):
-        yield problem
+    yield from _unknown_keys(doc, parsed, known, ctx.checker().source.version)
 
 
-def _unknown_keys(doc, parsed, known):
+def _unknown_keys(doc, parsed, known, version: str = ""):
     for key in parsed.data:
         name = str(key)
         if name in known or PLACEHOLDER in name:
             continue
+        elsewhere = releases_with(name)
+        if elsewhere and version:
+            yield doc.problem(parsed.key_line(name), 1, ID, "warning", _other_release(
+                name, version, elsewhere))
+            continue
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
         hint = f"; did you mean {close[0]!r}?" if close else ""
+        target = f" {version}" if version else ""
         yield doc.problem(parsed.key_line(name), 1, ID, "warning",
-                          f"unknown key {name!r}: no cloud-init module reads it{hint}")
+                          f"unknown key {name!r}: no module of cloud-init{target} reads it{hint}")
+
+
+def _other_release(name: str, version: str, releases: list[str]) -> str:
+    """A key the target release does not read but another does: name both."""
+    newer = [r for r in releases if _numbers(r) > _numbers(version)]
+    span = (f"from cloud-init {newer[0]} on" if newer and releases[-1] == newer[-1]
+            else f"by cloud-init {', '.join(releases)}")
+    return (f"{name!r} is not read by cloud-init {version} (the target: --cloud-init-version "
+            f"or the installed one), only {span}: on {version} it is silently ignored")
