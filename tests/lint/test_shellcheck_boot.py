@@ -63,3 +63,10 @@ bootcmd:
     found = lint_text(tmp_path, text)
     assert [(p.line, p.message.split(":")[0]) for p in found if p.rule == "shellcheck"
             and p.severity != "info"] == [(6, "SC2034"), (8, "SC2154")]
+
+
+def test_a_braced_only_unassigned_variable_reads_as_a_placeholder(tmp_path):
+    text = '#!/bin/bash\necho "ECS_CLUSTER=${cluster_name}" >> /etc/ecs/ecs.config\necho "$other"\n'
+    found = [p for p in lint_text(tmp_path, text) if "SC2154" in p.message]
+    assert [(p.line, p.severity) for p in found] == [(2, "info"), (3, "warning")]
+    assert "templatefile placeholder" in found[0].message

@@ -18,6 +18,9 @@ general. So some codes are judged again (errors that stop a script never go down
 - In `runcmd`/`bootcmd`, which cloud-init joins into one script, SC2034 ("appears
   unused") and SC2154 ("referenced but not assigned") are dropped when another entry of
   the same list uses or assigns the variable (the two-entry IMDSv2 token pattern).
+- SC2154 about a variable only ever written `${name}` (never `$name`, never assigned) is
+  `info` saying it looks like a template placeholder: most such files are Terraform
+  templates that show no other mark of it.
 - Terraform `templatefile` and CloudFormation `!Sub` templates (see `placeholders`) are
   checked as rendered: placeholders are values, directives blank lines, `$${x}` and
   `${!x}` the shell's `${x}`; columns point at the text as written.
@@ -77,11 +80,28 @@ def check_all(docs, ctx):
                 continue
             if code == "SC2043" and columns is not None:
                 continue  # `for x in ${list}`: one word here, many once Terraform renders it
+            message = finding.message
+            if code == "SC2154" and _placeholder_like(message, snippet.text):
+                severity = "info"
+                message += _PLACEHOLDER_NOTE.format(_NAMED.match(message).group(2))
             column = finding.column
             if columns is not None:
                 column = placeholders.written_column(snippet.text, columns, finding.line, column)
             line, column, note = snippet.locate(finding.line, column)
-            yield doc, doc.problem(line, column, ID, severity, finding.message + note)
+            yield doc, doc.problem(line, column, ID, severity, message + note)
+
+
+_PLACEHOLDER_NOTE = (" (only ever written ${{{}}}: a Terraform templatefile placeholder? Name the "
+                     "file *.tftpl and lint checks it as the rendered script)")
+
+
+def _placeholder_like(message: str, text: str) -> bool:
+    """SC2154 about a variable only ever written `${name}`, in braces, as templates do."""
+    named = _NAMED.match(message)
+    if not named:
+        return False
+    name = named.group(2)
+    return "${" + name + "}" in text and not re.search(r"\$" + name + r"\b", text)
 
 
 def _boot_severity(code: str, severity: str) -> str | None:
