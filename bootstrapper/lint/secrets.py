@@ -35,8 +35,10 @@ _Q = r"(?P<q>[\"']?)"
 PASSWORDS = (
     (re.compile(r"\becho\s+(?:-[neE]+\s+)?" + _Q + r"(?P<u>[\w.@-]+):(?P<v>[^\s\"'|]+)(?P=q)"
                 r"\s*\|\s*(?:sudo\s+)?chpasswd\b"), "password given to chpasswd"),
-    (re.compile(r"\becho\s+(?:-[neE]+\s+)?" + _Q + r"(?P<v>[^\s\"'|]+)(?P=q)\s*\|\s*"
+    (re.compile(r"\becho\s+(?:-[neE]+\s+)?" + _Q + r"(?P<v>[^\s\"'|]+)(?P=q)\s*\|\s*\(?\s*"
                 r"(?:sudo\s+)?passwd\b[^\n|;]*--stdin"), "password given to passwd --stdin"),
+    (re.compile(r"\becho\s+-e\s+" + _Q + r"(?P<v>[^\s\"'|\\]+)\\n(?P=v)(?:\\n)?(?P=q)\s*\|\s*"
+                r"\(?\s*(?:sudo\s+)?passwd\b"), "password given to passwd"),
     (re.compile(r"\b(?:mysql|mysqladmin|mysqldump|mariadb)\b[^\n|;&]*?\s(?:-p|--password=)"
                 + _Q + r"(?P<v>[^\s\"';|&]+)(?P=q)"), "MySQL password (-p)"),
     (re.compile(r"\bcurl\b[^\n|;&]*?\s(?:-u\s*|--user[=\s]\s*)" + _Q
@@ -95,10 +97,10 @@ def find(text: str) -> list[Found]:
             value = match.group("v")
             if kind == "password in a URL":
                 value = value.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
-            if _password(value) and not any(f.line == _line(text, match.start())
-                                             for f in found if f.kind.endswith("token")):
-                found.append(Found(_line(text, match.start()), kind,
-                                   f"{len(value)} characters"))
+            line = _line(text, match.start())
+            if _password(value) and not any(f.line == line for f in found
+                                            if f.kind.endswith("token") or "password" in f.kind):
+                found.append(Found(line, kind, f"{len(value)} characters"))
     for match in PRIVATE_KEY.finditer(text):
         label = (match.group(1) or "").strip()
         found.append(Found(_line(text, match.start()), "private key",
@@ -113,6 +115,11 @@ def mask(value: str) -> str:
 def _real(value: str) -> bool:
     """Not a placeholder: AWS's example, or one character repeated (xxxx…)."""
     return "EXAMPLE" not in value and len(set(value)) > 4
+
+
+def is_literal_password(value) -> bool:
+    """A password value written into a file: not a placeholder, not cloud-init's RANDOM."""
+    return isinstance(value, str) and value not in ("RANDOM", "R") and _password(value)
 
 
 def _password(value: str) -> bool:

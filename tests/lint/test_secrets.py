@@ -21,6 +21,9 @@ FOUND = [
     ("-H 'Authorization: Bearer xoxb-2718281828-3141592653-aZ9kQ2mW7rT4yV1nB8cX5dLp'", "Slack"),
     ("docker login -u a -p dckr_pat_2bQkV9xR7mT4wLpZs8NcYd1Hf3E", "Docker Hub"),
     ("echo 'root:changeme' | chpasswd", "chpasswd"),  # a default launched as is
+    ('echo "Duod1pcdABe5P" | sudo passwd --stdin ec2-user', "passwd --stdin"),
+    ('echo -e "newpassword\\nnewpassword" | (passwd --stdin $USER)', "passwd"),
+    ('echo -e "S3cretPw\\nS3cretPw" | passwd ubuntu', "passwd"),
 ]
 NOT_FOUND = [
     'echo "admin:${ADMIN_PW}" | chpasswd',
@@ -52,3 +55,27 @@ def test_found(line, kind):
 @pytest.mark.parametrize("line", NOT_FOUND)
 def test_not_found(line):
     assert secrets.find(f"#!/bin/sh\n{line}\n") == []
+
+
+def test_cloud_config_clear_text_passwords(tmp_path):
+    from lint_support import lint_text
+
+    text = """#cloud-config
+password: Def4ultUs3rPw
+chpasswd:
+  list: |
+    root:Tr41ning-Lab-Root
+    ubuntu:RANDOM
+    admin:$6$rounds=4096$salt$hashhashhash
+  users:
+    - {name: a, password: Pl41nText-Pw, type: text}
+    - {name: b, password: $6$salt$hash, type: hash}
+    - {name: c, password: RANDOM, type: RANDOM}
+users:
+  - name: trainer
+    plain_text_passwd: Tr41ner!2024
+  - name: other
+    plain_text_passwd: ${trainer_password}
+"""
+    found = [p.line for p in lint_text(tmp_path, text) if p.rule == "hardcoded-secret"]
+    assert found == [2, 5, 9, 14]

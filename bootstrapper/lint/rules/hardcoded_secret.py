@@ -9,7 +9,9 @@ form only. AWS's documentation keys (…EXAMPLE) are not reported.
 Also found: tokens with their issuer's prefix (GitHub `ghp_`/`github_pat_`, GitLab
 `glpat-`, Slack `xox?-`, Docker Hub `dckr_pat_`), `https://user:password@host` URLs, and
 literal passwords given to `chpasswd`, `passwd --stdin`, `mysql -p`, `curl -u`,
-`docker login -p`, or written into a config by `sed s/password_here/.../`. Not reported:
+`docker login -p`, or written into a config by `sed s/password_here/.../`; in a
+cloud-config, clear-text `password`, `chpasswd.list`/`chpasswd.users` (not `type:
+hash`, not `RANDOM`) and `users[].plain_text_passwd`. Not reported:
 values fetched at boot (`$(aws secretsmanager ...)`, `$VAR`), template placeholders
 (`${var}`, `{{ var }}`, `%{...}`), and values that are instructions to the reader
 (`<PASSWORD>`, `YOUR_TOKEN`, `REPLACE_ME`, `xxxx`, `...`). Default-looking values such as
@@ -41,6 +43,13 @@ _FETCH = "user-data is readable on the instance and in the launch template; fetc
 
 
 def check(doc, ctx):
+    if doc.kind == "cloud-config" and doc.config is not None and isinstance(doc.config.data, dict):
+        lines = doc.text.split("\n")
+        for path, what, needle in _cloud_config_passwords(doc.config.data):
+            line, _ = doc.config.line_of(path)
+            line = next((n for n in range(line, len(lines) + 1) if needle in lines[n - 1]), line)
+            yield doc.problem(line, 0, ID, SEVERITY, f"{what} is a literal password in "
+                              f"user-data: {_FETCH}; or use a hashed one (type: hash) or RANDOM")
     if not doc.children and doc.text:
         for found in secrets.find(doc.text):
             yield doc.problem(found.line, 0, ID, SEVERITY, _message(found))
@@ -49,6 +58,34 @@ def check(doc, ctx):
             for found in secrets.find(snippet.text):
                 line, column, note = snippet.locate(found.line)
                 yield doc.problem(line, column, ID, SEVERITY, _message(found) + note)
+
+
+def _cloud_config_passwords(data: dict):
+    """(path, what, text on its line) of clear-text passwords cloud-init sets: `password`, `chpasswd.list`,
+    `chpasswd.users[].password` (not type: hash), `users[].plain_text_passwd`."""
+    if secrets.is_literal_password(data.get("password")):
+        yield ("password",), "password", ""
+    chpasswd = data.get("chpasswd")
+    if isinstance(chpasswd, dict):
+        listed = chpasswd.get("list")
+        lines = listed.splitlines() if isinstance(listed, str) else \
+            listed if isinstance(listed, list) else []
+        for index, line in enumerate(lines):
+            user, _, value = str(line).partition(":")
+            if secrets.is_literal_password(value.strip()):
+                yield ("chpasswd", "list") + ((index,) if isinstance(listed, list) else ()), \
+                    f"chpasswd.list entry for {user.strip()}", str(line).strip()
+        users = chpasswd.get("users")
+        for index, entry in enumerate(users if isinstance(users, list) else []):
+            if isinstance(entry, dict) and entry.get("type", "text") == "text" and \
+                    secrets.is_literal_password(entry.get("password")):
+                yield ("chpasswd", "users", index, "password"), \
+                    f"chpasswd.users password for {entry.get('name', '?')}", ""
+    users = data.get("users")
+    for index, entry in enumerate(users if isinstance(users, list) else []):
+        if isinstance(entry, dict) and secrets.is_literal_password(entry.get("plain_text_passwd")):
+            yield ("users", index, "plain_text_passwd"), \
+                f"plain_text_passwd of user {entry.get('name', '?')}", ""
 
 
 def _message(found) -> str:
