@@ -160,3 +160,38 @@ def is_credential_name(name: str) -> bool:
     if any(w in _SECRET_WORDS for w in words):
         return True
     return "KEY" in words and any(w in _KEY_QUALIFIERS for w in words)
+
+
+# --- shell variables that hold credentials ------------------------------------------------
+
+_SHELL_VARIABLE = re.compile(r"\$\{?#?([A-Za-z_][A-Za-z0-9_]*)")
+_SOURCES = re.compile(r"SecretAccessKey|SessionToken|\bToken\b|security-credentials/[^\s\"'/)]|"
+                      r"get-secret-value|--with-decryption|get-session-token|assume-role")
+_FETCH = re.compile(r"\b(curl|wget|aws|nc|http)\b")
+
+
+def credential_variables(commands) -> set[str]:
+    """Names that hold credentials in a script's commands: named like one, or assigned
+    from a credential source (or from another such variable)."""
+    from .words import without_substitutions
+
+    names = {n for cmd in commands for n, _ in cmd.assigns}
+    names |= {n for cmd in commands for w in cmd.words for n in _SHELL_VARIABLE.findall(w)}
+    secret = {n for n in names if is_credential_name(n)}
+    assigns = [(n, v, without_substitutions(v, keep=_transforms))
+               for cmd in commands for n, v in cmd.assigns]
+    changed = True
+    while changed:
+        changed = False
+        for name, value, derived in assigns:
+            if name not in secret and (_SOURCES.search(value) or
+                                       secret & set(_SHELL_VARIABLE.findall(derived))):
+                secret.add(name)
+                changed = True
+    return secret
+
+
+def _transforms(substitution: str) -> bool:
+    """A substitution that derives a value from its input (base64 of a secret is one),
+    unlike a request that merely sends a token to fetch something else."""
+    return not _FETCH.search(substitution)

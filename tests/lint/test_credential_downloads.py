@@ -20,6 +20,10 @@ def modes(problems):
     "wget -qO /etc/app/api-token https://vault.internal/t",
     'curl -s -H "X-aws-ec2-metadata-token: $T" '
     "http://169.254.169.254/latest/meta-data/iam/security-credentials/$ROLE > /etc/app/keys.json",
+    'URL="http://169.254.169.254/latest/meta-data/iam/security-credentials/$R"; '
+    'wget -q "$URL" -O /tmp/iam.json',
+    "SECRET=$(jq -r .SecretAccessKey /tmp/x); printf 'S=%s\\n' \"$SECRET\" > /home/u/.env-cron",
+    'cat > /etc/app/settings <<EOF\npassword=$DB_PASSWORD\nEOF',
 ])
 def test_downloaded_credentials_left_world_readable(tmp_path, command):
     assert modes(lint_text(tmp_path, f"#!/bin/sh\n{command}\n")) == [(2, "warning")]
@@ -44,3 +48,10 @@ def test_b64_write_files_content_holding_a_key(tmp_path):
     found = lint_text(tmp_path, text)
     assert modes(found) == [(3, "error")]
     assert any(p.rule == "hardcoded-secret" for p in found)
+
+
+def test_a_file_created_private_before_it_is_written(tmp_path):
+    text = ("#!/bin/sh\nPW=$(aws secretsmanager get-secret-value --secret-id db --output text)\n"
+            "install -m 600 /dev/null /etc/app/db.env\n"
+            "printf 'DB_PASSWORD=%s\\n' \"$PW\" > /etc/app/db.env\n")
+    assert modes(lint_text(tmp_path, text)) == []

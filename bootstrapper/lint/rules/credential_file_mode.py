@@ -9,7 +9,8 @@ Any local user (and any compromised service account) could read it. Looked for:
   without `-m` (0755) or with such a mode, and a redirect (`>`, `>>`, `tee`) or a
   download (`aws s3 cp`, `curl -o`, `wget -O`) that creates one while the umask may be
   the usual 022 and nothing chmods it private; so is any file a download of the role's
-  keys (`.../iam/security-credentials/ROLE`) is saved to, whatever its name.
+  keys (`.../iam/security-credentials/ROLE`, also through a variable) is saved to, or
+  `echo`/`printf`/`cat <<EOF` writes a credential variable into, whatever its name.
 - `write_files` content is judged as written on disk: `encoding: b64`/`gzip` is decoded.
 Unit files and scripts are not credentials files whatever their name.
 
@@ -106,6 +107,7 @@ def _readable(mode: str) -> bool:
 def _script(commands):
     paths = _literal_values(commands)
     private = _made_private(commands, paths)
+    secret = secrets.credential_variables(commands)
     umask_lines = [cmd.line for cmd in commands if cmd.name == "umask" and cmd.args
                    and _restrictive_umask(cmd.args[-1])]
     for cmd in commands:
@@ -114,7 +116,8 @@ def _script(commands):
             continue
         for target in _written(cmd):
             path = _resolve(target, paths)
-            holds = secrets.is_credential_path(path) or _fetches_credentials(cmd)
+            holds = secrets.is_credential_path(path) or _fetches_credentials(cmd, paths) \
+                or _writes_variables(cmd, secret)
             if holds and path not in private and not path.startswith("/dev/") and \
                     not any(line < cmd.line for line in umask_lines):
                 yield cmd.line, "warning", (
@@ -186,10 +189,20 @@ def _into(target: str, source: str) -> str:
     return target + source.rsplit("/", 1)[-1] if target.endswith("/") else target
 
 
-def _fetches_credentials(cmd) -> bool:
-    """A download of the instance role's keys (`.../iam/security-credentials/ROLE`)."""
+def _fetches_credentials(cmd, values: dict[str, str]) -> bool:
+    """A download of the instance role's keys (`.../iam/security-credentials/ROLE`),
+    the URL written out or in a variable."""
     return cmd.name in ("curl", "wget") and any(
-        re.search(r"security-credentials/[^\s\"'/]", a) for a in cmd.args)
+        re.search(r"security-credentials/[^\s\"'/]", _resolve(a, values)) for a in cmd.args)
+
+
+def _writes_variables(cmd, secret: set[str]) -> bool:
+    """echo/printf/cat writing a credential variable's value (`printf 'KEY=%s' "$SECRET"`)."""
+    if cmd.name not in ("echo", "printf", "cat"):
+        return False
+    text = " ".join(cmd.args) + " " + cmd.stdin_text
+    return any(name in secret or secrets.is_credential_name(name)
+               for name in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", text))
 
 
 def _literal_values(commands) -> dict[str, str]:
@@ -205,8 +218,14 @@ def _resolve(word: str, values: dict[str, str]) -> str:
 
 
 def _made_private(commands, paths) -> set[str]:
+    """Paths a chmod makes private, or `install -m 600 /dev/null PATH` creates private
+    (a later `>` keeps the mode of the file it truncates)."""
     out = set()
     for cmd in commands:
+        if cmd.name == "install" and cmd.args and "-d" not in cmd.args:
+            mode = _option(cmd.args, "-m", "--mode")
+            if mode and not _readable(mode):
+                out.add(_resolve(cmd.args[-1], paths))
         if cmd.name == "chmod" and len(cmd.args) >= 2:
             args = [a for a in cmd.args if not a.startswith("-")]
             if args and not _readable(args[0]):

@@ -28,17 +28,13 @@ from __future__ import annotations
 
 import re
 
-from ..secrets import is_credential_name, is_credential_path
-from ..words import without_substitutions
+from ..secrets import credential_variables, is_credential_name, is_credential_path
 
 ID = "secret-in-log"
 SEVERITY = "error"
 OPTIONS: dict = {}
 _VARIABLE = re.compile(r"\$\{?#?([A-Za-z_][A-Za-z0-9_]*)")
 _POSITIONAL = re.compile(r"\$\{?([1-9*@])")
-_SOURCES = re.compile(r"SecretAccessKey|SessionToken|\bToken\b|security-credentials/[^\s\"'/)]|"
-                      r"get-secret-value|--with-decryption|get-session-token|assume-role")
-_FETCH = re.compile(r"\b(curl|wget|aws|nc|http)\b")
 _LOG_DEVICES = re.compile(r"^/dev/(stdout|stderr|console|tty\w*|kmsg)$|^/proc/self/fd/[12]$")
 _PRINTERS = ("echo", "printf", "print")
 _PY_PRINT = re.compile(r"\b(print|logging\.\w+|log\w*\.(?:info|debug|warning|error)|"
@@ -74,37 +70,13 @@ def _regex_lines(text: str, pattern: re.Pattern):
 
 def _shell(snippet):
     commands = snippet.commands
-    secret = _credential_variables(commands)
+    secret = credential_variables(commands)
     printing = _printing_functions(commands)
     for cmd in commands:
         shown = _printed_secret(cmd, secret, printing)
         if shown:
             yield cmd.line, f"{cmd.name} prints {shown}: the output lands in cloud-init's log"
     yield from _xtrace(snippet, commands, secret)
-
-
-def _credential_variables(commands) -> set[str]:
-    """Names that hold credentials: by name, or assigned from a credential source."""
-    names = {n for cmd in commands for n, _ in cmd.assigns}
-    names |= {n for cmd in commands for w in cmd.words for n in _VARIABLE.findall(w)}
-    secret = {n for n in names if is_credential_name(n)}
-    assigns = [(n, v, without_substitutions(v, keep=_transforms))
-               for cmd in commands for n, v in cmd.assigns]
-    changed = True
-    while changed:
-        changed = False
-        for name, value, derived in assigns:
-            if name not in secret and (_SOURCES.search(value) or
-                                       secret & set(_VARIABLE.findall(derived))):
-                secret.add(name)
-                changed = True
-    return secret
-
-
-def _transforms(substitution: str) -> bool:
-    """A substitution that derives a value from its input (base64 of a secret is one),
-    unlike a request that merely sends a token to fetch something else."""
-    return not _FETCH.search(substitution)
 
 
 def _refs(words: list[str], secret: set[str]) -> str:
