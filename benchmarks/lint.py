@@ -256,19 +256,24 @@ def _cloud_init(paths: list[Path], names: list[str]) -> dict:
 
 
 def _checkov(paths: list[Path], names: list[str]) -> dict:
-    """checkov's secrets scan, the part of checkov that reads arbitrary files."""
-    out = {}
-    for path, name in zip(paths, names):
-        run = subprocess.run(["checkov", "-f", str(path), "--framework", "secrets", "-o", "json",
-                              "--quiet", "--compact"], capture_output=True, text=True, check=False)
-        try:
-            data = json.loads(run.stdout or "{}")
-        except ValueError:
-            continue
-        reports = data if isinstance(data, list) else [data]
-        failed = [c for r in reports for c in r.get("results", {}).get("failed_checks", [])]
-        out[name] = [(c.get("file_line_range", [0])[0], "hardcoded-secret", "error",
-                      c.get("check_name", "")) for c in failed]
+    """checkov's secrets scan (the part of checkov that reads arbitrary files), in one run."""
+    args = ["checkov", "--framework", "secrets", "-o", "json", "--quiet", "--compact"]
+    for path in paths:
+        args += ["-f", str(path)]
+    run = subprocess.run(args, capture_output=True, text=True, check=False)
+    try:
+        data = json.loads(run.stdout or "{}")
+    except ValueError:
+        return {}
+    by_path = {str(path.resolve()): name for path, name in zip(paths, names)}
+    out: dict = {}
+    for report in data if isinstance(data, list) else [data]:
+        for check in report.get("results", {}).get("failed_checks", []):
+            name = by_path.get(str(Path(check.get("file_abs_path", "")).resolve()))
+            if name:
+                out.setdefault(name, []).append((check.get("file_line_range", [0])[0],
+                                                 "hardcoded-secret", "error",
+                                                 check.get("check_name", "")))
     return out
 
 
