@@ -97,6 +97,8 @@ def find(text: str) -> list[Found]:
             value = match.group("v")
             if kind == "password in a URL":
                 value = value.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
+            elif kind.endswith("by sed") and _KEY_WORDS.search(value):
+                continue  # `s/#password=/password=/` renames or uncomments a key
             line = _line(text, match.start())
             if _password(value) and not any(f.line == line for f in found
                                             if f.kind.endswith("token") or "password" in f.kind):
@@ -115,6 +117,9 @@ def mask(value: str) -> str:
 def _real(value: str) -> bool:
     """Not a placeholder: AWS's example, or one character repeated (xxxx…)."""
     return "EXAMPLE" not in value and len(set(value)) > 4
+
+
+_KEY_WORDS = re.compile(r"(?i)passw|secret|token|api_?key")
 
 
 def is_literal_password(value) -> bool:

@@ -36,6 +36,8 @@ NOT_FOUND = [
     "docker login -u fleet --password-stdin registry.acme.io",
     "sed -i 's/^PasswordAuthentication no/PasswordAuthentication yes/' /etc/ssh/sshd_config",
     'sed -i "s/password_here/$DB_PASSWORD/" wp-config.php',
+    "sed -i 's/#password=/password=/' /etc/app.conf",
+    "sed -i 's/^#\\?\\(PasswordAuthentication\\).*/\\1 yes/' /etc/ssh/sshd_config",
     "echo 'ubuntu:YOUR_PASSWORD_HERE' | chpasswd",
     "git clone https://$USER:$TOKEN@github.com/a/b",
     "DB_PASSWORD=$(aws secretsmanager get-secret-value --secret-id prod/db)",
