@@ -1,14 +1,14 @@
-"""Terraform `templatefile` and CloudFormation `!Sub` placeholders in shell scripts.
+"""Terraform `templatefile`, CloudFormation `!Sub` and `{{ }}` placeholders in scripts.
 
 Many user-data files in repositories are templates, filled in before EC2 sees them:
 Terraform writes `${var}` (its own), `$${x}` (the shell's `${x}`) and `%{ if }`
 directives; CloudFormation's `!Sub` writes `${Param}`, `${AWS::Region}` and `${!x}` (the
-shell's `${x}`). Shellcheck read as-is reports every placeholder as a variable
+shell's `${x}`); Ansible, Packer and Go templates write `{{ name }}`. Shellcheck read as-is reports every placeholder as a variable
 "referenced but not assigned" (SC2154) and every directive as a literal brace.
 
 A script is taken for a template when it shows a mark only templates have (`$${`, `%{`,
 `${!`, `${AWS::`, a `${...}` holding what no shell parameter can hold, like `var.x` or
-`join(...)`, a line that is only `${part}`), or when its file is named `.tpl`, `.tftpl` or `.tmpl`. Then `untemplate`
+`join(...)`, a line that is only `${part}`, `{{ name }}`, `{% tag %}`), or when its file is named `.tpl`, `.tftpl` or `.tmpl`. Then `untemplate`
 gives the script as it will be once rendered, with each placeholder a plain word of
 the same width, and a column map back to the text as written.
 """
@@ -18,13 +18,19 @@ from __future__ import annotations
 import re
 
 TEMPLATE_SUFFIXES = (".tpl", ".tftpl", ".tmpl")
-# Terraform's directives; curl's `-w '%{http_code}'` is not one
-_DIRECTIVE = r"%\{~?\s*(?:if|else|endif|for|endfor)\b[^}]*\}"
+# Terraform's directives (curl's `-w '%{http_code}'` is not one), Jinja/Ansible/Go ones
+_DIRECTIVE = r"%\{~?\s*(?:if|else|endif|for|endfor)\b[^}]*\}|\{%[^%\n]*%\}"
+# Jinja, Ansible, Packer, Go templates: {{ name }}
+_MUSTACHE = r"\{\{[^{}\n]*\}\}"
 # a `${...}` no shell would accept: a dotted or called expression, or AWS::Pseudo
 _FOREIGN = r"\$\{(?:AWS::|[^}\s:]*[.(][\w\"'(]|!)"
 # ... or a line that is nothing but `${name}`: a whole part filled in by Terraform
-MARKS = re.compile(r"\$\$\{|" + _DIRECTIVE + "|" + _FOREIGN + r"|^[ \t]*\$\{\w+\}[ \t]*$", re.M)
-_PIECES = re.compile(r"\$\$\{|\$\{!|" + _DIRECTIVE + r"|\$\{[^}]*\}")
+_DOLLAR_MARKS = re.compile(r"\$\$\{|%\{~?\s*(?:if|else|endif|for|endfor)\b|" + _FOREIGN
+                           + r"|^[ \t]*\$\{\w+\}[ \t]*$", re.M)
+_BRACE_MARKS = re.compile(_MUSTACHE + r"|\{%[^%\n]*%\}")
+MARKS = re.compile(_DOLLAR_MARKS.pattern + "|" + _BRACE_MARKS.pattern, re.M)
+_DOLLAR_PIECES = re.compile(r"\$\$\{|\$\{!|" + _DIRECTIVE + "|" + _MUSTACHE + r"|\$\{[^}]*\}")
+_BRACE_PIECES = re.compile(_DIRECTIVE + "|" + _MUSTACHE)
 
 
 def is_template(text: str, path: str = "") -> bool:
@@ -32,24 +38,31 @@ def is_template(text: str, path: str = "") -> bool:
     return bool(MARKS.search(text)) or path.lower().endswith(TEMPLATE_SUFFIXES)
 
 
-def untemplate(text: str) -> tuple[str, list[list[int]]]:
+def untemplate(text: str, dollar: bool | None = None) -> tuple[str, list[list[int]]]:
     """(rendered-like text, per line the offset in `text` of each of its characters).
 
     `$${` and `${!` become the shell's `${`; `%{ ... }` becomes blanks; any other
-    `${...}` a word of `x` as wide as itself (a value, never an unassigned variable).
+    `${...}` a word of `x` as wide as itself (a value, never an unassigned variable);
+    `{{ ... }}` too, `{% ... %}` blanks. `${...}` counts as a placeholder when `dollar`
+    (default: when the text shows a Terraform/CloudFormation mark).
     Lines never move: only columns within a line shift, and the map undoes that.
     """
     out: list[str] = []
     columns: list[list[int]] = [[]]
     pos = 0
-    for match in _PIECES.finditer(text):
+    # `${x}` is a placeholder only in Terraform/CloudFormation templates; in a `{{ }}`
+    # template (Ansible, Packer) it is the shell's own variable and stays
+    if dollar is None:
+        dollar = bool(_DOLLAR_MARKS.search(text))
+    pieces = _DOLLAR_PIECES if dollar else _BRACE_PIECES
+    for match in pieces.finditer(text):
         _copy(text, pos, match.start(), out, columns)
         piece = match.group()
         if piece in ("$${", "${!"):
             out.append("${")
             first = match.start() + (1 if piece == "$${" else 0)
             columns[-1] += [first, first + 1]
-        elif piece.startswith("%"):
+        elif piece.startswith(("%", "{%")):
             out.append(" " * len(piece))
             columns[-1] += range(match.start(), match.end())
         else:

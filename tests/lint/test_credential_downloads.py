@@ -55,3 +55,9 @@ def test_a_file_created_private_before_it_is_written(tmp_path):
             "install -m 600 /dev/null /etc/app/db.env\n"
             "printf 'DB_PASSWORD=%s\\n' \"$PW\" > /etc/app/db.env\n")
     assert modes(lint_text(tmp_path, text)) == []
+
+
+def test_literal_text_naming_keys_into_a_credentials_file(tmp_path):
+    text = ('#!/bin/sh\nF=~ec2-user/.aws-credentials\n'
+            'echo "AWSAccessKeyId=XXX__ACCESSKEY__XXX\\nAWSSecretKey=XXX__SECRETKEY__XXX" >$F\n')
+    assert modes(lint_text(tmp_path, text)) == [(3, "warning")]

@@ -70,3 +70,17 @@ def test_a_braced_only_unassigned_variable_reads_as_a_placeholder(tmp_path):
     found = [p for p in lint_text(tmp_path, text) if "SC2154" in p.message]
     assert [(p.line, p.severity) for p in found] == [(2, "info"), (3, "warning")]
     assert "templatefile placeholder" in found[0].message
+
+
+def test_mustache_placeholders_keep_the_shells_own_variables(tmp_path):
+    text = ('#!/bin/bash -xe\n/opt/aws/bin/cfn-init -v --stack {{ stack_id }} --region {{region}}\n'
+            '{% if signal %}\n/opt/aws/bin/cfn-signal -e $? --stack "{{ stack_id }}"\n{% endif %}\n'
+            'echo "${unset_here}"\n')
+    found = lint_text(tmp_path, text, "user-data.sh.j2")
+    assert "SC1083" not in codes(found)
+    assert [p.line for p in found if "SC2154" in p.message] == [6]
+
+
+def test_a_tftpl_file_without_other_marks(tmp_path):
+    text = '#!/bin/bash\necho "ECS_CLUSTER=${cluster_name}" >> /etc/ecs/ecs.config\n'
+    assert lint_text(tmp_path, text, "user-data.sh.tftpl") == []

@@ -42,6 +42,9 @@ SEVERITY = "error"
 OPTIONS: dict = {}
 _WRITES = (">", ">>", ">|", "&>", "&>>", "1>", "1>>")
 _ADVICE = "make it 0600"
+# literal text naming key material (`AWSSecretKey=XXX__SECRET__XXX`) is a credentials
+# file in the making, whatever the placeholder
+_NAMES_KEYS = re.compile(r"(?i)secret|passw|credential|access_?key|api_?key|private")
 _SEVERITY_FOR = {"others": SEVERITY, "group": "warning"}  # a group may be deliberate
 
 
@@ -180,8 +183,10 @@ def _known_harmless(cmd) -> bool:
     """`echo "server_tokens off;" > tokens.conf`: literal text that holds no credential."""
     words = cmd.words[1:] if cmd.name == "sudo" else cmd.words
     words = [w for w in words if not w.startswith("-")] if cmd.name == "sudo" else words
+    text = " ".join(words)
     return bool(words) and words[0].rsplit("/", 1)[-1] in ("echo", "printf") \
-        and not any("$" in w or "`" in w for w in words) and not secrets.find(" ".join(words))
+        and not any("$" in w or "`" in w for w in words) and not secrets.find(text) \
+        and not _NAMES_KEYS.search(text)
 
 
 def _into(target: str, source: str) -> str:

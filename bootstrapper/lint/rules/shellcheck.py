@@ -62,7 +62,8 @@ def check_all(docs, ctx):
             if snippet.language in SHELLS and snippet.role in _ROLES and snippet.text.strip():
                 text, columns = snippet.text, None
                 if id(doc) in templated:
-                    text, columns = placeholders.untemplate(snippet.text)
+                    named = doc.path.lower().endswith(placeholders.TEMPLATE_SUFFIXES)
+                    text, columns = placeholders.untemplate(snippet.text, dollar=named or None)
                 unique.setdefault((text, snippet.language), []).append((doc, snippet, columns))
     keys = list(unique)
     exclude = tuple(ctx.options["exclude"])
