@@ -29,8 +29,9 @@ def load(path: str) -> Counter[Key]:
     except OSError as err:
         raise BootstrapperError(f"--baseline {path}: cannot read: {err.strerror or err}") from err
     except (ValueError, KeyError, TypeError) as err:
-        raise BootstrapperError(f"--baseline {path}: not a `bootstrapper lint --format json` "
-                                f"report ({err!r}); write one with --format json -o {path}") from err
+        raise BootstrapperError(
+            f"--baseline {path}: not a `bootstrapper lint --format json` report ({err!r}); "
+            f"write one with --format json -o {path}") from err
 
 
 def apply(report, known: Counter[Key]):

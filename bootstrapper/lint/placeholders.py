@@ -3,14 +3,16 @@
 Many user-data files in repositories are templates, filled in before EC2 sees them:
 Terraform writes `${var}` (its own), `$${x}` (the shell's `${x}`) and `%{ if }`
 directives; CloudFormation's `!Sub` writes `${Param}`, `${AWS::Region}` and `${!x}` (the
-shell's `${x}`); Ansible, Packer and Go templates write `{{ name }}`. Shellcheck read as-is reports every placeholder as a variable
-"referenced but not assigned" (SC2154) and every directive as a literal brace.
+shell's `${x}`); Ansible, Packer and Go templates write `{{ name }}`. Shellcheck read
+as-is reports every placeholder as a variable "referenced but not assigned" (SC2154) and
+every directive as a literal brace.
 
 A script is taken for a template when it shows a mark only templates have (`$${`, `%{`,
 `${!`, `${AWS::`, a `${...}` holding what no shell parameter can hold, like `var.x` or
-`join(...)`, a line that is only `${part}`, `{{ name }}`, `{% tag %}`), or when its file is named `.tpl`, `.tftpl` or `.tmpl`. Then `untemplate`
-gives the script as it will be once rendered, with each placeholder a plain word of
-the same width, and a column map back to the text as written.
+`join(...)`, a line that is only `${part}`, `{{ name }}`, `{% tag %}`), or when its file
+is named `.tpl`, `.tftpl` or `.tmpl`. Then `untemplate` gives the script as it will be
+once rendered, with each placeholder a plain word of the same width, and a column map
+back to the text as written.
 """
 
 from __future__ import annotations

@@ -172,9 +172,9 @@ def _written(cmd):
             yield _into(plain[-1], plain[-2])
     elif cmd.name in ("curl", "wget"):
         short, long = ("-o", "--output") if cmd.name == "curl" else ("-O", "--output-document")
+        bundled = re.compile(r"-[a-zA-Z]+" + short[1])  # wget -qO FILE
         target = _option(cmd.args, short, long) or next(
-            (b for a, b in zip(cmd.args, cmd.args[1:]) if re.fullmatch(r"-[a-zA-Z]+" + short[1], a)),
-            "")
+            (b for a, b in zip(cmd.args, cmd.args[1:]) if bundled.fullmatch(a)), "")
         if target and target != "-":
             yield target
 

@@ -61,8 +61,9 @@ def check(doc, ctx):
 
 
 def _cloud_config_passwords(data: dict):
-    """(path, what, text on its line) of clear-text passwords cloud-init sets: `password`, `chpasswd.list`,
-    `chpasswd.users[].password` (not type: hash), `users[].plain_text_passwd`."""
+    """(path, what, text on its line) of clear-text passwords cloud-init sets: `password`,
+    `chpasswd.list`, `chpasswd.users[].password` (not type: hash),
+    `users[].plain_text_passwd`."""
     if secrets.is_literal_password(data.get("password")):
         yield ("password",), "password", ""
     chpasswd = data.get("chpasswd")

@@ -5,14 +5,15 @@ Validated against the installed cloud-init's own schema when there is one (Debia
 point at the offending key. A value that is so only because of a YAML trap (an unquoted
 `: ` turning a `runcmd` entry into a mapping, `yes`/`no`/`on` read as booleans) is
 explained as such, with how to quote it. A cloud-config part that is nothing but a
-Terraform placeholder (`${cloud_config}`) is not checked. Keys the schema marks deprecated are warnings, as
-`cloud-init schema` prints them without failing. A top-level key no module reads is a
-warning with the closest known key (cloud-init ignores it silently): option
-`unknown-keys`. Which keys exist is that of the targeted cloud-init release
-(`--cloud-init-version`, default the installed one, else the newest bundled); a key that
-another release reads names both (`ubuntu_pro` is read from 24.1 on). Also in a cloud-config that lacks its `#cloud-config` line (reported by
-unknown-format), so adding the header is not the end of it. In `## template: jinja` files, values that are only known at boot
-(placeholders) never fail.
+Terraform placeholder (`${cloud_config}`) is not checked. Keys the schema marks
+deprecated are warnings, as `cloud-init schema` prints them without failing. A top-level
+key no module reads is a warning with the closest known key (cloud-init ignores it
+silently): option `unknown-keys`. Which keys exist is that of the targeted cloud-init
+release (`--cloud-init-version`, default the installed one, else the newest bundled); a
+key that another release reads names both (`ubuntu_pro` is read from 24.1 on). Also in a
+cloud-config that lacks its `#cloud-config` line (reported by unknown-format), so adding
+the header is not the end of it. In `## template: jinja` files, values that are only
+known at boot (placeholders) never fail.
 
 FAIL:
     #cloud-config
