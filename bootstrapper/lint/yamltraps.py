@@ -3,7 +3,8 @@
 A schema error such as "{'TOKEN=$(curl ...': '60")'} is not valid under any of the given
 schemas" is true but says nothing about the cause. The causes are few and always the same:
 an unquoted `: ` turns a command into a mapping, ` #` starts a comment in the middle of a
-command, `yes`/`no`/`on`/`off` become booleans, a tab indents a line. Each function here
+command, `yes`/`no`/`on`/`off` become booleans, `0755` the octal number 493, a tab
+indents a line. Each function here
 gives the message that says what happened and how to quote it, or "" when it is no trap.
 """
 
@@ -35,6 +36,27 @@ def boolean(instance, word: str) -> str:
         return ""
     return (f"YAML reads the unquoted {word} as the boolean {instance}, not the string "
             f"{word!r}; quote it: '{word}'")
+
+
+def number(instance, word: str, key: str = "") -> str:
+    """A value YAML turned into a number where cloud-init wants a string: `0755` is the
+    octal 493 (so `chmod 0755` would run as `chmod 493`), `8080` an integer. For a
+    `permissions` key cloud-init takes a number as the mode itself: `0644` (420) happens
+    to work, `644` is mode 01204."""
+    if isinstance(instance, bool) or not isinstance(instance, (int, float)) or not word:
+        return ""
+    if key == "permissions" and isinstance(instance, int):
+        if re.fullmatch(r"0[0-7]+", word):
+            return (f"YAML reads the unquoted {word} as the number {instance}, which cloud-init "
+                    f"happens to use as mode {word}, but the schema wants a string: quote it: "
+                    f"'{word}'")
+        return (f"YAML reads the unquoted {word} as the decimal number {instance}, which "
+                f"cloud-init uses as mode {oct(instance)[2:].zfill(4)}, not {word.zfill(4)}; "
+                f"quote it: '{word.zfill(4)}'")
+    if re.fullmatch(r"0[0-7]+", word):
+        return (f"YAML reads the unquoted {word} as the octal number {instance}, so cloud-init "
+                f"would pass {instance}, not {word}; quote it: '{word}'")
+    return f"YAML reads the unquoted {word} as a number, not a string; quote it: '{word}'"
 
 
 def comment(line_text: str, node_end: int, value: str) -> str:

@@ -24,6 +24,21 @@ def test_boolean_word_in_an_argv_entry(tmp_path):
     assert line == 3 and "unquoted yes as the boolean True" in message and "'yes'" in message
 
 
+def test_numbers_where_strings_are_wanted(tmp_path):
+    text = "#cloud-config\nruncmd:\n  - [ chmod, 0755, /opt/run.sh ]\n  - [ /opt/run, --port, 8080 ]\n"
+    found = messages(lint_text(tmp_path, text), "schema")
+    assert [line for line, _ in found] == [3, 4]
+    assert "octal number 493" in found[0][1] and "'0755'" in found[0][1]
+    assert "as a number" in found[1][1] and "'8080'" in found[1][1]
+
+
+def test_permissions_as_numbers(tmp_path):
+    text = ("#cloud-config\nwrite_files:\n  - {path: /a, permissions: 644, content: x}\n"
+            "  - {path: /b, permissions: 0644, content: x}\n")
+    found = messages(lint_text(tmp_path, text), "schema")
+    assert "mode 1204, not 0644" in found[0][1] and "happens to use as mode 0644" in found[1][1]
+
+
 def test_comment_cutting_a_command_short(tmp_path):
     text = ("#cloud-config\nruncmd:\n"
             "  - sed -i 's/ #PermitRootLogin yes/PermitRootLogin no/' /etc/ssh/sshd_config\n"

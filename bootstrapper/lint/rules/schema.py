@@ -81,8 +81,17 @@ def _explained(issue, data, text: str, line: int, column: int) -> str:
     lines = text.split("\n")
     source = lines[line - 1][column - 1:] if 0 < line <= len(lines) and column else ""
     word = re.match(r"[^\s,\]}#]*", source).group()
+    trap = yamltraps.boolean(data, word) or _number(issue, data, word)
+    where = ".".join(map(str, issue.path))
     return (yamltraps.colon(issue.path, issue.instance)
-            or yamltraps.boolean(data, word) or issue.message)
+            or (f"{where}: {trap}" if trap and where else trap) or issue.message)
+
+
+def _number(issue, data, word: str) -> str:
+    """Only where the schema wanted a string (a port number where one is wanted is fine)."""
+    if "of type 'string'" not in issue.message:
+        return ""
+    return yamltraps.number(data, word, str(issue.path[-1]) if issue.path else "")
 
 
 def _headerless(doc, ctx):
