@@ -47,3 +47,22 @@ def test_corpus_score(corpus):
     assert all(j.why for item in judged.values() for j in item.accept)
     assert not result.pending_found, "now found: move these from pending to expect:\n" + \
         "\n".join(f"{name}:{item.line} {item.rule}" for name, item in result.pending_found)
+
+
+def test_scoring_counts_misses_false_alarms_accepted_and_pending(tmp_path):
+    (tmp_path / "expected.yaml").write_text(
+        "a.sh:\n  expect:\n    - 2 imdsv1 no token\n    - 3 hardcoded-secret a password\n"
+        "  accept:\n    - 5 shellcheck style, tolerated\n"
+        "  pending:\n    - 1 unknown-format needs the reader\n"
+        "b.sh: {}\n")
+    judged = real_corpus.judgements(tmp_path)
+    reported = {"a.sh": [(2, "imdsv1", "error", "m"), (5, "shellcheck", "warning", "m"),
+                         (1, "unknown-format", "error", "m"), (9, "shellcheck", "info", "m")],
+                "b.sh": [(4, "secret-in-log", "warning", "m")]}
+    result = real_corpus.score(reported, judged)
+    assert [(n, j.line) for n, j in result.found] == [("a.sh", 2)]
+    assert [(n, j.line) for n, j in result.missed] == [("a.sh", 3)]
+    assert [(n, line) for n, line, _, _ in result.false_alarms] == [("b.sh", 4)]
+    assert [(n, line) for n, line, _, _ in result.accepted] == [("a.sh", 5)]
+    assert [(n, j.rule) for n, j in result.pending_found] == [("a.sh", "unknown-format")]
+    assert result.recall == 0.5
