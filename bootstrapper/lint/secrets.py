@@ -18,7 +18,8 @@ SECRET_KEY = re.compile(r"(?i)(aws_?secret_?access_?key|secret_?access_?key|aws_
 SESSION_TOKEN = re.compile(r"(?i)(aws_?session_?token|session_?token|aws_?security_?token)"
                            + _SEPARATOR + r"([A-Za-z0-9/+=]{100,})")
 PRIVATE_KEY = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----")
-_QUICK = re.compile(r"AKIA|ASIA|(?i:secret_?access_?key|secret_?key|session_?token|"
+_QUICK = re.compile(r"AKIA|ASIA|(?i:secret|passw|token|api_?key|creds?\b|credential)|"
+                    r"(?i:secret_?access_?key|secret_?key|session_?token|"
                     r"security_?token)|PRIVATE KEY|gh[pousr]_|github_pat_|glpat-|xox[abprs]-|"
                     r"dckr_pat_|://[^/\s:@]+:[^/\s@]+@|(?i:passw|mysql|curl|docker|sed)")
 
@@ -103,6 +104,12 @@ def find(text: str) -> list[Found]:
             if _password(value) and not any(f.line == line for f in found
                                             if f.kind.endswith("token") or "password" in f.kind):
                 found.append(Found(line, kind, f"{len(value)} characters"))
+    for match in _ASSIGNED.finditer(text):
+        name, value = match.group("n"), match.group("v")
+        line = _line(text, match.start("n"))
+        if is_credential_name(name) and _assigned_literal(value) and \
+                not any(f.line == line for f in found):
+            found.append(Found(line, f"the value of {name}", f"{len(value)} characters"))
     for match in PRIVATE_KEY.finditer(text):
         label = (match.group(1) or "").strip()
         found.append(Found(_line(text, match.start()), "private key",
@@ -120,6 +127,17 @@ def _real(value: str) -> bool:
 
 
 _KEY_WORDS = re.compile(r"(?i)passw|secret|token|api_?key")
+# NAME=value in a script, an env file or `docker run -e`: a credential named like one
+_ASSIGNED = re.compile(r"(?:^|[\s;&|(\"'])(?P<n>[A-Za-z_][A-Za-z0-9_]*)=" + _Q
+                       + r"(?P<v>[^\s\"'$`;|&)]+)(?P=q)(?=[\s;&|)\"']|$)", re.M)
+_NOT_A_SECRET = re.compile(r"(?i)^(?:true|false|yes|no|on|off|none|null|nil|required|"
+                           r"optional|disabled?|enabled?|[0-9]+)$|^[/~.]|[%\\{}<>]")
+
+
+def _assigned_literal(value: str) -> bool:
+    """A literal password value, not a flag, a number, a path to a file holding one or a
+    format (`printf 'KEY=%s\\n'`)."""
+    return not _NOT_A_SECRET.search(value) and _password(value)
 
 
 def is_literal_password(value) -> bool:

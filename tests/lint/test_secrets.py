@@ -24,6 +24,10 @@ FOUND = [
     ('echo "Duod1pcdABe5P" | sudo passwd --stdin ec2-user', "passwd --stdin"),
     ('echo -e "newpassword\\nnewpassword" | (passwd --stdin $USER)', "passwd"),
     ('echo -e "S3cretPw\\nS3cretPw" | passwd ubuntu', "passwd"),
+    ('export DB_PASSWORD="Sup3rS3cret"', "DB_PASSWORD"),
+    ("docker run -d -e MYSQL_ROOT_PASSWORD=An0therPw mysql:8", "MYSQL_ROOT_PASSWORD"),
+    ('echo "REDIS_PASSWORD=Red1sPw" >> /etc/app.env', "REDIS_PASSWORD"),
+    ("API_KEY=abcd1234efgh", "API_KEY"),
 ]
 NOT_FOUND = [
     'echo "admin:${ADMIN_PW}" | chpasswd',
@@ -44,6 +48,14 @@ NOT_FOUND = [
     "PW=$(aws ssm get-parameter --name /pw --with-decryption --query Parameter.Value)",
     "curl -fsSL https://get.docker.com | sh",
     "echo 'ubuntu:xxxxxxxx' | chpasswd",
+    "DB_PASSWORD_FILE=/run/secrets/db",
+    "TOKEN_TTL=21600",
+    "ENABLE_PASSWORD=true",
+    "PRIVATE_KEY=/etc/ssl/private/key.pem",
+    "SECRET_NAME=prod/db",
+    "PASSWORD=${1:-}",
+    "printf 'AWS_SECRET_ACCESS_KEY=%s\\n' \"$KEY\" > /etc/app/env",
+    "DB_PASSWORD=<your-db-password>",
 ]
 
 

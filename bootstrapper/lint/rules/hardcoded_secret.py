@@ -9,7 +9,9 @@ form only. AWS's documentation keys (…EXAMPLE) are not reported.
 Also found: tokens with their issuer's prefix (GitHub `ghp_`/`github_pat_`, GitLab
 `glpat-`, Slack `xox?-`, Docker Hub `dckr_pat_`), `https://user:password@host` URLs, and
 literal passwords given to `chpasswd`, `passwd --stdin`, `mysql -p`, `curl -u`,
-`docker login -p`, or written into a config by `sed s/password_here/.../`; in a
+`docker login -p`, or written into a config by `sed s/password_here/.../`; a literal
+assigned to a variable named like a credential (`DB_PASSWORD=...`, `docker run -e
+API_KEY=...`; not flags, numbers or paths such as `*_FILE=/run/secrets/x`); in a
 cloud-config, clear-text `password`, `chpasswd.list`/`chpasswd.users` (not `type:
 hash`, not `RANDOM`) and `users[].plain_text_passwd`. Not reported:
 values fetched at boot (`$(aws secretsmanager ...)`, `$VAR`), template placeholders
@@ -90,7 +92,7 @@ def _cloud_config_passwords(data: dict):
 
 
 def _message(found) -> str:
-    if "password" in found.kind:
+    if "password" in found.kind or found.kind.startswith("the value of"):
         return f"{found.kind} is a literal ({found.shown}) in user-data: {_FETCH}"
     if found.kind.endswith(" token"):
         return f"{found.kind} {found.shown} written into user-data: {_FETCH}"
