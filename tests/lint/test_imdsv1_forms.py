@@ -33,3 +33,12 @@ runcmd:
   - su - app -c 'wget -qO- http://169.254.169.254/latest/meta-data/instance-id'
 """
     assert imdsv1_lines(lint_text(tmp_path, text)) == [3, 5]
+
+
+@pytest.mark.parametrize("options", ["-sH", "-fsSLH"])
+def test_bundled_short_options_carry_the_header(tmp_path, options):
+    text = ('#!/bin/sh\nTOKEN=$(curl -sX PUT http://169.254.169.254/latest/api/token '
+            '-H "X-aws-ec2-metadata-token-ttl-seconds: 60")\n'
+            f'curl {options} "X-aws-ec2-metadata-token: $TOKEN" '
+            'http://169.254.169.254/latest/meta-data/instance-id\n')
+    assert imdsv1_lines(lint_text(tmp_path, text)) == []

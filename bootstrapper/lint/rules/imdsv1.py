@@ -183,6 +183,8 @@ def _has_token(client: str, args: list[str], imds_vars: set[str]) -> bool:
 def _header_value(client: str, word: str, following: str) -> str | None:
     if word in ("-H", "--header"):
         return following
+    if client == "curl" and re.fullmatch(r"-[a-zA-Z]+H", word):
+        return following  # short options bundled: curl -sH "X-aws-ec2-metadata-token: ..."
     if word.startswith("--header="):
         return word.split("=", 1)[1]
     if client == "curl" and word.startswith("-H"):
