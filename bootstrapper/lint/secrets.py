@@ -61,7 +61,7 @@ _PLACEHOLDER = re.compile(r"\$|\{\{|%\{|^<.*>$|^\[.*\]$|\.\.\.|^(?i:your|replace
 # Paths whose contents are credentials by name; unit files and scripts are not, whatever
 # they are called (`bootstrapper-credentials.service` holds no secret).
 CREDENTIAL_PATH = re.compile(
-    r"(?:^|/)(?:\.aws/credentials|\.git-credentials|\.netrc|\.pgpass|\.my\.cnf|"
+    r"(?:^|/)(?:\.aws/credentials|\.git-credentials|\.netrc|\.pgpass|\.my\.cnf|\.dockercfg|"
     r"\.docker/config\.json|\.env|id_(?:rsa|dsa|ecdsa|ed25519)|"
     r"[^/]*(?:credential|creds|secret|passw|token)[^/]*|[^/]*\.(?:key|p12|pfx|jks|keystore))$", re.I)
 _NOT_DATA = re.compile(r"(?:/systemd/|\.(?:sh|bash|py|rb|pl|ps1|service|timer|socket|path|"

@@ -61,3 +61,13 @@ def test_literal_text_naming_keys_into_a_credentials_file(tmp_path):
     text = ('#!/bin/sh\nF=~ec2-user/.aws-credentials\n'
             'echo "AWSAccessKeyId=XXX__ACCESSKEY__XXX\\nAWSSecretKey=XXX__SECRETKEY__XXX" >$F\n')
     assert modes(lint_text(tmp_path, text)) == [(3, "warning")]
+
+
+def test_sed_writing_a_secret_into_a_file(tmp_path):
+    text = ("#!/bin/sh\nV=$(aws ssm get-parameter --name p --with-decryption --output text)\n"
+            'sed -i "s/Welcome to nginx/$V/g" /usr/share/nginx/html/index.html\n'
+            "sed -i \"s/__DB_PASSWORD__/$DB_PASSWORD/\" /etc/app/config.php\n"
+            "chmod 600 /etc/app/config.php\n"
+            "sed -i 's/^#Port 22/Port 22/' /etc/ssh/sshd_config\n"
+            "aws s3 cp s3://b/docker/dockercfg /home/ubuntu/.dockercfg\n")
+    assert modes(lint_text(tmp_path, text)) == [(3, "warning"), (7, "warning")]

@@ -10,7 +10,8 @@ Any local user (and any compromised service account) could read it. Looked for:
   download (`aws s3 cp`, `curl -o`, `wget -O`) that creates one while the umask may be
   the usual 022 and nothing chmods it private; so is any file a download of the role's
   keys (`.../iam/security-credentials/ROLE`, also through a variable) is saved to, or
-  `echo`/`printf`/`cat <<EOF` writes a credential variable into, whatever its name.
+  `echo`/`printf`/`cat <<EOF` writes a credential variable into, whatever its name;
+  and a file `sed -i` writes a credential variable into (`s/__PASSWORD__/$DB_PASS/`).
 - `write_files` content is judged as written on disk: `encoding: b64`/`gzip` is decoded.
 Unit files and scripts are not credentials files whatever their name.
 
@@ -115,6 +116,7 @@ def _script(commands):
                    and _restrictive_umask(cmd.args[-1])]
     for cmd in commands:
         yield from _chmod_or_install(cmd, paths)
+        yield from _sed_secret(cmd, secret, paths, private)
         if _known_harmless(cmd):
             continue
         for target in _written(cmd):
@@ -126,6 +128,24 @@ def _script(commands):
                 yield cmd.line, "warning", (
                     f"{path} is created with the shell's umask (usually 022: world-readable) "
                     f"and nothing makes it private; run umask 077 first or chmod 600 it")
+
+
+def _sed_secret(cmd, secret: set[str], paths, private: set[str]):
+    """`sed -i "s/.../$SECRET/" FILE`: the file keeps its mode (usually 0644) and now holds
+    the secret, unless something makes it private."""
+    if cmd.name != "sed" or not any(a == "-i" or re.fullmatch(r"-[a-zA-Z]*i.*", a)
+                                    for a in cmd.args):
+        return
+    plain = [a for a in cmd.args if not a.startswith("-")]
+    script, files = (plain[0], plain[1:]) if plain else ("", [])
+    used = [n for n in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", script)
+            if n in secret or secrets.is_credential_name(n)]
+    for target in files if used else ():
+        path = _resolve(target, paths)
+        if path not in private:
+            yield cmd.line, "warning", (
+                f"sed writes ${used[0]} into {path}, which keeps its mode (usually 0644: "
+                f"world-readable); chmod 600 it, or keep the secret out of that file")
 
 
 def _chmod_or_install(cmd, paths):
