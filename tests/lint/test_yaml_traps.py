@@ -63,3 +63,11 @@ def test_misspelled_key_reported_even_without_the_header(tmp_path):
     found = lint_text(tmp_path, "packages:\n  - htop\nruncmds:\n  - echo hi\n", "user-data.yaml")
     assert {(p.line, p.rule) for p in found} >= {(0, "unknown-format"), (3, "schema")}
     assert any("did you mean 'runcmd'" in p.message for p in found)
+
+
+def test_terraform_directives_in_a_cloud_config_template_are_info(tmp_path):
+    text = ("#cloud-config\nwrite_files:\n  - content: |\n%{ for line in lines ~}\n"
+            "      ${line}\n%{ endfor ~}\n    path: /etc/app/list\n")
+    found = lint_text(tmp_path, text, "cloud-init.yaml.tftpl")
+    assert [(p.line, p.rule, p.severity) for p in found] == [(4, "yaml-syntax", "info")]
+    assert "once Terraform renders it" in found[0].message

@@ -3,7 +3,8 @@
 cloud-init drops a cloud-config it cannot parse, so none of its modules run. Reported at
 the line and column where the parser gave up. Keys written twice in one mapping are a
 warning: YAML keeps the last one and silently drops the first (`duplicate-keys` option).
-A tab used for indentation is named as the cause; a `runcmd`/`bootcmd` entry that ` #`
+A Terraform `%{ for }`/`%{ if }` directive where YAML stopped is `info` (the file is
+YAML only once rendered). A tab used for indentation is named as the cause; a `runcmd`/`bootcmd` entry that ` #`
 cuts short (the rest of the line became a YAML comment, leaving a broken command) is an
 error that says how to quote it.
 
@@ -17,6 +18,8 @@ PASS:
 
 from __future__ import annotations
 
+import re
+
 from .. import yamltraps
 from ..cloudconfig import child
 
@@ -24,6 +27,9 @@ ID = "yaml-syntax"
 SEVERITY = "error"
 OPTIONS = {"duplicate-keys": True}
 KINDS = ("cloud-config", "archive")
+_TF_DIRECTIVE = re.compile(r"^\s*%\{~?\s*(?:if|else|endif|for|endfor)\b")
+_TEMPLATE_NOTE = ("a Terraform template directive (%{ ... }): this cloud-config is YAML only "
+                  "once Terraform renders it, so it is not checked here; lint the rendered file")
 
 
 def check(doc, ctx):
@@ -35,9 +41,12 @@ def check(doc, ctx):
         line, column, message, context = parsed.error
         message = message.replace("{context}", str(context + offset))
         lines = doc.text.split("\n")
-        explained = yamltraps.tab(lines[line - 1]) if 0 < line <= len(lines) else ""
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        if _TF_DIRECTIVE.match(text):
+            yield doc.problem(line, column, ID, "info", _TEMPLATE_NOTE)
+            return
         yield doc.problem(line, column, ID, SEVERITY,
-                          f"not valid YAML: {explained or message}")
+                          f"not valid YAML: {yamltraps.tab(text) or message}")
     elif isinstance(parsed.data, dict):
         yield from _comments(doc, parsed)
     if ctx.options["duplicate-keys"]:
