@@ -81,15 +81,15 @@ def check_all(docs, ctx):
                 continue
             if code == "SC2043" and columns is not None:
                 continue  # `for x in ${list}`: one word here, many once Terraform renders it
-            message = finding.message
+            message, level = finding.message, severity
             if code == "SC2154" and _placeholder_like(message, snippet.text):
-                severity = "info"
+                level = "info"
                 message += _PLACEHOLDER_NOTE.format(_NAMED.match(message).group(2))
             column = finding.column
             if columns is not None:
                 column = placeholders.written_column(snippet.text, columns, finding.line, column)
             line, column, note = snippet.locate(finding.line, column)
-            yield doc, doc.problem(line, column, ID, severity, message + note)
+            yield doc, doc.problem(line, column, ID, level, message + note)
 
 
 _PLACEHOLDER_NOTE = (" (only ever written ${{{}}}: a Terraform templatefile placeholder? Name the "
