@@ -6,6 +6,14 @@ checks done the usual way in CI, one `shellcheck` process per script plus one
     .venv/bin/python benchmarks/lint.py                 # full baselines (a few minutes)
     .venv/bin/python benchmarks/lint.py --sample 20     # baselines timed on 20 files, scaled
     .venv/bin/python benchmarks/lint.py --json          # numbers, for tests/lint/test_benchmark.py
+    .venv/bin/python benchmarks/lint.py --accuracy      # recall and false alarms, by tool
+
+--accuracy scores bootstrapper, `cloud-init schema -c` and checkov (when installed) on
+the corpora judged by hand (tests/lint/real/, ../shared/lint-corpus/,
+$BOOTSTRAPPER_LINT_CORPUS; see tests/lint/real/README.md), side by side. Every tool is
+scored per file and class (a tool's finding of a rule's class anywhere in a file counts
+for every expected finding of that class there: generous to tools that give no lines);
+bootstrapper also exactly, by line and rule, as tests/lint/test_real_corpus.py does.
 
 Two sets of files, each source used equally often and every copy made unique (a comment
 naming the copy after its first line and after every shebang, in write_files and
@@ -181,6 +189,108 @@ def table(results: list[dict]) -> str:
     return "\n".join(rows)
 
 
+# --- accuracy ------------------------------------------------------------------------------
+
+def accuracy(target: str = "25") -> list[dict]:
+    """Per corpus, per tool: recall and false alarms (see the module docstring)."""
+    sys.path.insert(0, str(ROOT / "tests" / "lint"))
+    import real_corpus
+
+    from bootstrapper.lint import lint_paths, settings_for, with_options
+
+    rows = []
+    for corpus in real_corpus.corpora():
+        judged = real_corpus.judgements(corpus)
+        paths = real_corpus.files(corpus)
+        names = [p.relative_to(corpus).as_posix() for p in paths]
+        settings = with_options(settings_for(use_config=False), schema="builtin",
+                                cloud_init_version=target)
+        report = lint_paths([str(p) for p in paths], settings)
+        ours = {name: [(p.line, p.rule, p.severity, p.message) for p in result.problems]
+                for name, result in zip(names, report.files, strict=True)}
+        exact = real_corpus.score(ours, judged)
+        tools = {"bootstrapper": ours, "cloud-init schema": _cloud_init(paths, names)}
+        if shutil.which("checkov"):
+            tools["checkov"] = _checkov(paths, names)
+        for tool, found in tools.items():
+            row = {"corpus": str(corpus.relative_to(ROOT)) if corpus.is_relative_to(ROOT)
+                   else str(corpus), "tool": tool, **_by_class(found, judged)}
+            if tool == "bootstrapper":
+                row.update(exact_found=len(exact.found), exact_expected=exact.expected,
+                           exact_false_alarms=len(exact.false_alarms),
+                           accepted=len(exact.accepted))
+            rows.append(row)
+    return rows
+
+
+def _by_class(found: dict, judged: dict) -> dict:
+    hits = expected = alarms = 0
+    for name, judgement in judged.items():
+        classes = {rule for _, rule, severity, _ in found.get(name, [])
+                   if severity in ("warning", "error")}
+        expected += len(judgement.expect)
+        hits += sum(item.rule in classes for item in judgement.expect)
+        allowed = {j.rule for j in judgement.expect + judgement.accept + judgement.pending}
+        alarms += len(classes - allowed)
+    return {"found": hits, "expected": expected, "false_alarms": alarms}
+
+
+def _cloud_init(paths: list[Path], names: list[str]) -> dict:
+    """`cloud-init schema -c` on the files a CI step would give it: the cloud-configs."""
+    tool, out = shutil.which("cloud-init"), {}
+    for path, name in zip(paths, names):
+        head = path.read_bytes()[:64]
+        if not tool or not (head.startswith(b"#cloud-config") or path.suffix in (".yaml", ".yml")):
+            continue
+        run = subprocess.run([tool, "schema", "-c", str(path)], capture_output=True,
+                             text=True, check=False, timeout=60)
+        text = run.stdout + run.stderr
+        if "Valid cloud-config" in text and "Error" not in text:
+            continue
+        yaml_error = re.search(r"not valid yaml|cannot start any token|while (scanning|parsing)"
+                               r"|could not find expected", text, re.I)
+        rule = ("unknown-format" if "needs to begin with" in text else
+                "yaml-syntax" if yaml_error else "schema")
+        out[name] = [(0, rule, "error", text.strip().splitlines()[-1] if text.strip() else "")]
+    return out
+
+
+def _checkov(paths: list[Path], names: list[str]) -> dict:
+    """checkov's secrets scan (the part of checkov that reads arbitrary files), in one run."""
+    args = ["checkov", "--framework", "secrets", "-o", "json", "--quiet", "--compact"]
+    for path in paths:
+        args += ["-f", str(path)]
+    run = subprocess.run(args, capture_output=True, text=True, check=False)
+    try:
+        data = json.loads(run.stdout or "{}")
+    except ValueError:
+        return {}
+    by_path = {str(path.resolve()): name for path, name in zip(paths, names)}
+    out: dict = {}
+    for report in data if isinstance(data, list) else [data]:
+        for check in report.get("results", {}).get("failed_checks", []):
+            name = by_path.get(str(Path(check.get("file_abs_path", "")).resolve()))
+            if name:
+                out.setdefault(name, []).append((check.get("file_line_range", [0])[0],
+                                                 "hardcoded-secret", "error",
+                                                 check.get("check_name", "")))
+    return out
+
+
+def accuracy_table(rows: list[dict]) -> str:
+    lines = [f"{'corpus':18} {'tool':18} {'recall by file+class':>18} {'false alarms':>12}"
+             f"  {'by line+rule':>15} {'false alarms':>12}"]
+    for r in rows:
+        exact = (f"  {r['exact_found']:>9}/{r['exact_expected']:<3} "
+                 f"{r['exact_found'] / max(1, r['exact_expected']):5.0%}"
+                 f" {r['exact_false_alarms']:>12}" if "exact_found" in r else "")
+        lines.append(f"{r['corpus']:18} {r['tool']:18} {r['found']:>11}/{r['expected']:<3} "
+                     f"{r['found'] / max(1, r['expected']):6.0%} {r['false_alarms']:>12}{exact}")
+    if not any(r["tool"] == "checkov" for r in rows):
+        lines.append("checkov: not installed (pip install checkov), not scored")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=200, help="hand-written files")
@@ -190,7 +300,13 @@ def main() -> int:
                         help="time the baseline on this many files and scale (0: all)")
     parser.add_argument("--repeat", type=int, default=3, help="lint runs; the best counts")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--accuracy", action="store_true",
+                        help="recall and false alarms by tool on the judged corpora, instead")
     args = parser.parse_args()
+    if args.accuracy:
+        rows = accuracy()
+        print(json.dumps(rows) if args.json else accuracy_table(rows))
+        return 0
     results = [measure(args.files, args.sample, args.repeat)]
     if args.rendered_files:
         results.append(measure(args.rendered_files, args.sample, args.repeat, rendered=True))

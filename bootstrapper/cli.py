@@ -230,6 +230,15 @@ def lint(
         "--schema", metavar="auto|builtin|cloud-init|FILE",
         help="cloud-config schema: the installed cloud-init's (auto, the default, falls "
         "back to the built-in one), builtin, or a JSON schema file.")] = None,
+    cloud_init_version: Annotated[Optional[str], typer.Option(
+        "--cloud-init-version", metavar="VERSION",
+        help="The cloud-init release that reads the files (e.g. 22.2 on Amazon Linux 2023, "
+        "23.4 on RHEL 9, 24 on Ubuntu 24.04): its top-level keys are the known ones. "
+        "[default: the installed cloud-init's, else the newest bundled]")] = None,
+    baseline: Annotated[Optional[str], typer.Option(
+        "--baseline", metavar="FILE",
+        help="Do not report findings recorded in FILE (a --format json report of an "
+        "earlier run): adopt lint on an old repository, fail only on new findings.")] = None,
     disable: Annotated[Optional[list[str]], typer.Option(
         "--disable", metavar="RULE", help="Turn a rule off (repeatable).")] = None,
     exclude: Annotated[Optional[list[str]], typer.Option(
@@ -262,7 +271,8 @@ def lint(
         settings = linter.settings_for(config=Path(config) if config else None,
                                        use_config=not no_config)
         settings = linter.with_options(settings, severity=severity, schema=schema,
-                                       disable=tuple(disable or ()), exclude=tuple(exclude or ()))
+                                       disable=tuple(disable or ()), exclude=tuple(exclude or ()),
+                                       cloud_init_version=cloud_init_version, baseline=baseline)
         result = linter.lint_paths(paths, settings, only_user_data=only_user_data,
                                    progress=progress)
         progress.clear()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
+from . import baseline
 from .config import Settings, find_pyproject, load, with_options
 from .discover import expand
 from .engine import FileResult, Progress, Report, lint
@@ -35,5 +36,7 @@ def lint_paths(paths: list[str], settings: Settings | None = None, *,
                stdin: BinaryIO | None = None, jobs: int | None = None) -> Report:
     """Lint files and directories (`-` is standard input)."""
     settings = settings or settings_for()
+    known = baseline.load(settings.baseline) if settings.baseline else None
     inputs = expand(paths, settings, only_user_data)
-    return lint(inputs, settings, progress=progress, stdin=stdin, jobs=jobs)
+    report = lint(inputs, settings, progress=progress, stdin=stdin, jobs=jobs)
+    return baseline.apply(report, known) if known else report

@@ -3,6 +3,8 @@
     [tool.bootstrapper.lint]
     severity = "warning"            # report findings at or above this
     schema = "auto"                 # auto | builtin | cloud-init | path/to/schema.json
+    cloud-init-version = "23.4"     # the release that reads the files (default: installed)
+    baseline = "lint-baseline.json" # findings already there are not reported
     exclude = ["tests/fixtures/*"]  # skipped when walking directories
     extend-include = ["infra/*.sh"] # linted when walking directories, besides the defaults
     disable = ["size-limit"]
@@ -33,7 +35,8 @@ SNIFF = ("*.yaml", "*.yml", "*.cfg", "*.j2", "*.jinja", "*.tpl", "*.tmpl", "*.tx
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__",
                    ".tox", ".terraform", ".mypy_cache", ".pytest_cache")
 OFF = "off"
-_TOP_KEYS = ("severity", "schema", "include", "extend-include", "exclude", "disable", "rules")
+_TOP_KEYS = ("severity", "schema", "cloud-init-version", "baseline", "include",
+             "extend-include", "exclude", "disable", "rules")
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,9 @@ class Settings:
     include: tuple[str, ...] = DEFAULT_INCLUDE
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     severity: str = "info"
-    schema: str = "auto"
+    schema: str = "auto"  # with "@VERSION" when a cloud-init version is set (schemas.load)
+    cloud_init_version: str = ""
+    baseline: str = ""  # a file of findings to suppress (see baseline.py)
     rules: Mapping[str, RuleConfig] = field(default_factory=lambda: MappingProxyType({}))
     source: str = ""  # the pyproject.toml these came from
     root: str = "."  # patterns with a "/" are relative to this directory
@@ -89,11 +94,26 @@ def load(path: Path | None, registry: Mapping[str, Any]) -> Settings:
         exclude=DEFAULT_EXCLUDE + _patterns(table, "exclude", (), where),
         severity=_choice(table.get("severity", "info"), SEVERITIES, f"{where} severity"),
         schema=_string(table.get("schema", "auto"), f"{where} schema"),
+        baseline=_string(table["baseline"], f"{where} baseline") if "baseline" in table else "",
         rules=_rule_configs(table, registry, where),
         source=str(path), root=str(path.parent))
     if settings.schema not in ("auto", "builtin", "cloud-init"):
         settings = replace(settings, schema=str(path.parent / settings.schema))
+    if settings.baseline:
+        settings = replace(settings, baseline=str(path.parent / settings.baseline))
+    version = table.get("cloud-init-version")
+    if version is not None:
+        settings = _with_version(settings, _string(str(version), f"{where} cloud-init-version"))
     return settings
+
+
+def _with_version(settings: Settings, version: str) -> Settings:
+    """Target a cloud-init release: checked now (a clear error), carried in `schema`."""
+    from .schemas import resolve_version, split_choice
+
+    resolve_version(version)
+    base, _ = split_choice(settings.schema)
+    return replace(settings, schema=f"{base}@{version}", cloud_init_version=version)
 
 
 def _rule_configs(table: dict, registry: Mapping[str, Any], where: str) -> Mapping[str, RuleConfig]:
@@ -127,15 +147,19 @@ def _rule_configs(table: dict, registry: Mapping[str, Any], where: str) -> Mappi
 
 
 def with_options(settings: Settings, *, severity: str | None = None, schema: str | None = None,
-                 disable: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> Settings:
+                 disable: tuple[str, ...] = (), exclude: tuple[str, ...] = (),
+                 cloud_init_version: str | None = None, baseline: str | None = None) -> Settings:
     """Command-line options over file settings; an unknown rule id is an error."""
     rules = dict(settings.rules)
     for rule_id in disable:
         _check_keys({rule_id: 1}, tuple(rules), "--disable")
         rules[rule_id] = replace(rules[rule_id], enabled=False)
-    return replace(settings, severity=severity or settings.severity,
-                   schema=schema or settings.schema, exclude=settings.exclude + tuple(exclude),
-                   rules=MappingProxyType(rules))
+    out = replace(settings, severity=severity or settings.severity,
+                  schema=schema or settings.schema, exclude=settings.exclude + tuple(exclude),
+                  baseline=settings.baseline if baseline is None else baseline,
+                  rules=MappingProxyType(rules))
+    version = cloud_init_version or (settings.cloud_init_version if schema else "")
+    return _with_version(out, version) if version else out
 
 
 def _check_keys(table: dict, allowed: tuple[str, ...], where: str) -> None:

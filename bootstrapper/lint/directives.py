@@ -14,10 +14,15 @@ way shellcheck's directives apply to the command that follows them.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
+from typing import Iterable
 
 ALL = "all"
+VERBS = ("disable-file", "disable-next-line", "disable-line", "disable", "enable")
+# something that was meant as a directive: `bootstrapper` then a word, `:` or not
+_CANDIDATE = re.compile(r"#\s*bootstrapper\s*:?\s*([A-Za-z_-]+)(?:\s*=\s*([^\s#]*))?", re.I)
 END = 10**9  # a block never closed runs past the last line
 _DIRECTIVE = re.compile(
     r"#\s*bootstrapper:\s*(disable-file|disable-next-line|disable-line|disable|enable)\b"
@@ -88,3 +93,31 @@ def _next_code_line(lines: list[str], index: int) -> int:
         if stripped and not stripped.startswith("#"):
             return number
     return index + 1
+
+
+def mistakes(text: str, rule_ids: Iterable[str]) -> list[tuple[int, str]]:
+    """(line, message) for directives that suppress nothing because of a typo: an unknown
+    verb (`disabel`, `disable_line`, no colon) or an unknown rule id (`hardcoded-secrets`)."""
+    if "bootstrapper" not in text:
+        return []
+    known = set(rule_ids) | {ALL}
+    out = []
+    for index, line in enumerate(text.split("\n"), 1):
+        candidate = _CANDIDATE.search(line) if "bootstrapper" in line else None
+        if not candidate:
+            continue
+        match = _DIRECTIVE.search(line)
+        if not match or match.start() != candidate.start() or \
+                candidate.group(1).lower() not in VERBS:
+            close = difflib.get_close_matches(candidate.group(1).lower(), VERBS, n=1, cutoff=0.6)
+            if close:
+                out.append((index, f"not a suppression: {candidate.group(0).strip()!r} suppresses "
+                                   f"nothing; write '# bootstrapper: {close[0]}=RULE'"))
+            continue
+        for rule in (r.strip() for r in (match.group(2) or ALL).split(",")):
+            if rule not in known:
+                close = difflib.get_close_matches(rule, sorted(known), n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                out.append((index, f"unknown rule {rule!r} in a suppression: it suppresses "
+                                   f"nothing{hint}"))
+    return out

@@ -1,16 +1,24 @@
 """Formatters: a Report → the text to print. Pure functions; only the CLI prints.
 
-text    `file:line:col: rule: message [severity]`, grouped by file, a summary line;
+text    a header naming the cloud-config schema and cloud-init release (when a
+        cloud-config was checked); `file:line:col: rule: message [severity]`, grouped by
+        file, a summary line;
         colour when asked (the CLI asks on a TTY unless NO_COLOR is set)
 json    {"files": [{"path", "format", "findings": [{"rule", "severity", "line", "column",
         "message"}]}], "schema": ...}
-sarif   SARIF 2.1.0 for code-scanning UIs (GitHub, GitLab, Azure DevOps)
+sarif   SARIF 2.1.0 for code-scanning UIs (GitHub, GitLab, Azure DevOps): URIs relative to
+        the repository (%SRCROOT%), line-independent partialFingerprints, rules with
+        help.markdown and, for security rules, a security-severity
 github  GitHub Actions workflow commands: annotations on the pull request's lines
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import re
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 from typing import Any, Mapping
@@ -27,7 +35,7 @@ def text(report: Report, color: bool = False) -> str:
     def paint(code: str, value: str) -> str:
         return f"\033[{code}m{value}\033[0m" if color else value
 
-    blocks = []
+    blocks = [f"cloud-config schema: {report.schema}"] if report.schema else []
     for result in report.files:
         if result.problems:
             lines = [paint("1", result.name)]
@@ -59,15 +67,29 @@ def as_json(report: Report) -> str:
     return json.dumps({"files": files, "schema": report.schema}, indent=2) + "\n"
 
 
-def sarif(report: Report, rules: Mapping[str, Any]) -> str:
+# GitHub code scanning ranks security findings by this score (>= 9 critical, >= 7 high,
+# >= 4 medium): a key in user-data is readable by anything on the instance and in the
+# launch template; a secret in the log by group adm and the console; a readable
+# credentials file by local users; an IMDSv1 call breaks boot where v1 is off and is
+# what an SSRF forges where it is on.
+SECURITY_SEVERITY = {"hardcoded-secret": "9.0", "secret-in-log": "7.5",
+                     "credential-file-mode": "7.0", "imdsv1": "5.5"}
+
+
+def sarif(report: Report, rules: Mapping[str, Any], root: str | None = None) -> str:
+    """SARIF 2.1.0; paths under `root` (default: the current directory, where CI runs from
+    the repository's top) are relative URIs against %SRCROOT%, as code scanning wants."""
     ids = list(rules)
-    results = [_sarif_result(p, ids) for f in report.files for p in f.problems]
+    base = Path(root or os.getcwd()).resolve()
+    seen: Counter = Counter()
+    results = [_sarif_result(p, ids, base, seen) for f in report.files for p in f.problems]
     run = {
         "tool": {"driver": {
             "name": "bootstrapper", "version": __version__, "semanticVersion": __version__,
             "informationUri": "https://pypi.org/project/bootstrapper/",
             "rules": [_sarif_rule(rule_id, module) for rule_id, module in rules.items()]}},
         "columnKind": "unicodeCodePoints",
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": base.as_uri() + "/"}},
         "results": results,
         "properties": {"schema": report.schema} if report.schema else {},
     }
@@ -78,35 +100,76 @@ def sarif(report: Report, rules: Mapping[str, Any]) -> str:
 def _sarif_rule(rule_id: str, module: Any) -> dict:
     doc = (module.__doc__ or rule_id).strip()
     summary = doc.split("\n\n", 1)[0].split(":", 1)[-1].strip().replace("\n", " ")
-    tags = ["security"] if rule_id in ("imdsv1", "hardcoded-secret", "secret-in-log",
-                                       "credential-file-mode") else ["correctness"]
+    properties: dict[str, Any] = {"tags": ["correctness"], "precision": "high"}
+    if rule_id in SECURITY_SEVERITY:
+        properties.update(tags=["security"], **{"security-severity": SECURITY_SEVERITY[rule_id]})
     return {"id": rule_id, "name": "".join(w.title() for w in rule_id.split("-")),
             "shortDescription": {"text": summary},
             "fullDescription": {"text": doc.replace("\n", " ")[:1000]},
-            "help": {"text": doc},
+            "help": {"text": doc, "markdown": help_markdown(rule_id, doc)},
             "defaultConfiguration": {"level": _SARIF_LEVEL[module.SEVERITY]},
-            "properties": {"tags": tags}}
+            "properties": properties}
 
 
-def _sarif_result(problem, ids: list[str]) -> dict:
+def help_markdown(rule_id: str, doc: str) -> str:
+    """A rule's docstring as Markdown: its FAIL/PASS examples become code blocks."""
+    out, in_block = [f"**{rule_id}**", ""], False
+    for line in doc.split("\n"):
+        label = line.strip()
+        if label in ("FAIL:", "PASS:"):
+            if in_block:
+                out.append("```")
+            out += [f"{label[:-1]}:", "```"]
+            in_block = True
+        elif in_block and line and not line.startswith("    "):
+            out += ["```", line]
+            in_block = False
+        else:
+            out.append(line[4:] if in_block else line)
+    if in_block:
+        out.append("```")
+    return "\n".join(out).strip() + "\n"
+
+
+def _sarif_result(problem, ids: list[str], base: Path, seen: Counter) -> dict:
     region: dict[str, int] = {"startLine": max(problem.line, 1)}
     if problem.line and problem.column:
         region["startColumn"] = problem.column
+    location = _location(problem.path, base)
     result = {"ruleId": problem.rule, "level": _SARIF_LEVEL[problem.severity],
               "message": {"text": problem.message},
               "locations": [{"physicalLocation": {
-                  "artifactLocation": {"uri": _uri(problem.path)}, "region": region}}]}
+                  "artifactLocation": location, "region": region}}],
+              "partialFingerprints": {"bootstrapper/v1": _fingerprint(problem, location, seen)}}
     if problem.rule in ids:
         result["ruleIndex"] = ids.index(problem.rule)
     return result
 
 
-def _uri(path: str) -> str:
-    """A relative path as a relative URI (code scanning resolves it from the repo root)."""
+def _fingerprint(problem, location: dict, seen: Counter) -> str:
+    """Stable across edits that move lines: file, rule and message (its line numbers
+    blanked), and which occurrence of that it is in the file."""
+    message = re.sub(r"\bline \d+", "line N", problem.message)
+    digest = hashlib.sha256("\0".join((location["uri"], problem.rule, message))
+                            .encode("utf-8")).hexdigest()[:32]
+    seen[digest] += 1
+    return f"{digest}:{seen[digest]}"
+
+
+def _location(path: str, base: Path) -> dict:
+    """A path under `base` as a URI relative to %SRCROOT%; others as file URIs."""
     candidate = Path(path)
     if candidate.is_absolute():
-        return candidate.as_uri()
-    return quote(candidate.as_posix(), safe="/")
+        try:
+            candidate = candidate.resolve().relative_to(base)
+        except ValueError:
+            return {"uri": candidate.as_uri()}
+    elif path != "-" and not path.startswith("<"):
+        try:
+            candidate = (base / candidate).resolve().relative_to(base)
+        except ValueError:
+            return {"uri": (base / candidate).resolve().as_uri()}
+    return {"uri": quote(candidate.as_posix(), safe="/"), "uriBaseId": "%SRCROOT%"}
 
 
 def github(report: Report) -> str:

@@ -3,6 +3,12 @@ cloud-init 22.4's own `cloud-init schema`.
 
 Sources: `auto` (the installed cloud-init's JSON schema when there is one, else the
 built-in), `builtin`, `cloud-init` (installed one, required), or a path to a JSON file.
+
+Which top-level keys exist depends on the cloud-init release that will read the file
+(`ubuntu_pro` from 24.1, `ansible` from 22.4, ...): the key lists of the releases users
+boot are bundled (schemas/cloud-init-keys.json), and `CHOICE@VERSION` (as settings pass
+it: `--cloud-init-version`) picks one; without a version, the installed cloud-init's, else
+the newest bundled. The Source's name says which, for the report header.
 cloud-init validates with draft 4, lets bytes pass as strings, checks `format`s, and
 treats a `deprecated: true` key as a note, not an error (also inside oneOf/anyOf): the
 validator below does the same, so lint agrees with `cloud-init schema -c` on
@@ -15,7 +21,7 @@ import glob
 import importlib.util
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -48,6 +54,7 @@ class Source:
     schema: dict
     known_keys: frozenset[str]
     directory: str = ""
+    version: str = ""  # the cloud-init release whose keys are known_keys
 
 
 @dataclass(frozen=True)
@@ -73,9 +80,68 @@ def installed_path(search: list[str] = SEARCH) -> str | None:
     return None
 
 
+KEYS_PATH = Path(__file__).resolve().parent.parent / "schemas" / "cloud-init-keys.json"
+
+
+@lru_cache(maxsize=1)
+def release_keys() -> dict[str, frozenset[str]]:
+    """Bundled cloud-init release -> the top-level keys its schema lists, oldest first."""
+    data = json.loads(KEYS_PATH.read_text(encoding="utf-8"))["versions"]
+    return {version: frozenset(keys) for version, keys in sorted(
+        data.items(), key=lambda item: _numbers(item[0]))}
+
+
+def _numbers(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version)[:3])
+
+
+def resolve_version(requested: str) -> str:
+    """The bundled release that stands for `requested` ("24", "23.4", "22.2.2"): the newest
+    bundled one not newer than it within its major release."""
+    bundled = list(release_keys())
+    if not re.fullmatch(r"\d+(\.\d+){0,2}", requested or ""):
+        raise BootstrapperError(f"--cloud-init-version {requested!r}: expected a release "
+                                f"like 24 or 23.4 (bundled: {', '.join(bundled)})")
+    want = _numbers(requested)
+    same_major = [v for v in bundled if _numbers(v)[0] == want[0]]
+    fitting = [v for v in same_major if _numbers(v) <= want + (99, 99)[:3 - len(want)]]
+    if fitting:
+        return fitting[-1]
+    if want > _numbers(bundled[-1]):
+        return bundled[-1]
+    raise BootstrapperError(f"--cloud-init-version {requested}: no key list bundled for it "
+                            f"(bundled: {', '.join(bundled)})")
+
+
+def releases_with(key: str) -> list[str]:
+    """The bundled releases whose schema lists `key`."""
+    return [version for version, keys in release_keys().items() if key in keys]
+
+
+def split_choice(choice: str) -> tuple[str, str]:
+    """`auto@24` -> ("auto", "24"); a path may hold "@" only before its last "/"."""
+    base, at, version = choice.rpartition("@")
+    if at and "/" not in version and re.fullmatch(r"[\d.]+", version):
+        return base, version
+    return choice, ""
+
+
 @lru_cache(maxsize=8)
 def load(choice: str = "auto") -> Source:
-    """The schema `choice` names (see the module docstring)."""
+    """The schema `choice` names (see the module docstring), with the key list of the
+    cloud-init release after its `@` (default: the installed one, else the newest)."""
+    base, version = split_choice(choice)
+    source = _load(base)
+    if not version:
+        path = installed_path()
+        version = _cloud_init_version(path) if path else ""
+    resolved = resolve_version(version) if version else list(release_keys())[-1]
+    own = _keys_of(source.schema) if base not in ("auto", "builtin", "cloud-init") else frozenset()
+    return replace(source, name=f"{source.name}, top-level keys of cloud-init {resolved}",
+                   known_keys=release_keys()[resolved] | BASE_KEYS | own, version=resolved)
+
+
+def _load(choice: str) -> Source:
     if choice == "builtin":
         return _builtin()
     if choice in ("auto", "cloud-init"):

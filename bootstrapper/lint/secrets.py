@@ -18,15 +18,52 @@ SECRET_KEY = re.compile(r"(?i)(aws_?secret_?access_?key|secret_?access_?key|aws_
 SESSION_TOKEN = re.compile(r"(?i)(aws_?session_?token|session_?token|aws_?security_?token)"
                            + _SEPARATOR + r"([A-Za-z0-9/+=]{100,})")
 PRIVATE_KEY = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----")
-_QUICK = re.compile(r"AKIA|ASIA|(?i:secret_?access_?key|secret_?key|session_?token|"
-                    r"security_?token)|PRIVATE KEY")
+_QUICK = re.compile(r"AKIA|ASIA|(?i:secret|passw|token|api_?key|creds?\b|credential)|"
+                    r"(?i:secret_?access_?key|secret_?key|session_?token|"
+                    r"security_?token)|PRIVATE KEY|gh[pousr]_|github_pat_|glpat-|xox[abprs]-|"
+                    r"dckr_pat_|://[^/\s:@]+:[^/\s@]+@|(?i:passw|mysql|curl|docker|sed)")
+
+# Tokens whose prefix says what they are (the issuers chose them to be found).
+TOKENS = (
+    (re.compile(r"(?<![A-Za-z0-9_])(gh[pousr]_[A-Za-z0-9]{36,})"), "GitHub token"),
+    (re.compile(r"(?<![A-Za-z0-9_])(github_pat_[A-Za-z0-9_]{40,})"), "GitHub token"),
+    (re.compile(r"(?<![A-Za-z0-9_])(glpat-[A-Za-z0-9_-]{20,})"), "GitLab token"),
+    (re.compile(r"(?<![A-Za-z0-9_])(xox[abprs]-[A-Za-z0-9-]{10,})"), "Slack token"),
+    (re.compile(r"(?<![A-Za-z0-9_])(dckr_pat_[A-Za-z0-9_-]{20,})"), "Docker Hub token"),
+)
+# A password given on a command line: (pattern, what it is); group "v" is the value.
+_Q = r"(?P<q>[\"']?)"
+PASSWORDS = (
+    (re.compile(r"\becho\s+(?:-[neE]+\s+)?" + _Q + r"(?P<u>[\w.@-]+):(?P<v>[^\s\"'|]+)(?P=q)"
+                r"\s*\|\s*(?:sudo\s+)?chpasswd\b"), "password given to chpasswd"),
+    (re.compile(r"\becho\s+(?:-[neE]+\s+)?" + _Q + r"(?P<v>[^\s\"'|]+)(?P=q)\s*\|\s*\(?\s*"
+                r"(?:sudo\s+)?passwd\b[^\n|;]*--stdin"), "password given to passwd --stdin"),
+    (re.compile(r"\becho\s+-e\s+" + _Q + r"(?P<v>[^\s\"'|\\]+)\\n(?P=v)(?:\\n)?(?P=q)\s*\|\s*"
+                r"\(?\s*(?:sudo\s+)?passwd\b"), "password given to passwd"),
+    (re.compile(r"\b(?:mysql|mysqladmin|mysqldump|mariadb)\b[^\n|;&]*?\s(?:-p|--password=)"
+                + _Q + r"(?P<v>[^\s\"';|&]+)(?P=q)"), "MySQL password (-p)"),
+    (re.compile(r"\bcurl\b[^\n|;&]*?\s(?:-u\s*|--user[=\s]\s*)" + _Q
+                + r"(?P<u>[^\s:\"']+):(?P<v>[^\s\"']+)(?P=q)"), "password given to curl -u"),
+    (re.compile(r"\bdocker\s+login\b[^\n|;&]*?\s(?:-p|--password)[=\s]\s*" + _Q
+                + r"(?P<v>[^\s\"']+)(?P=q)"), "password given to docker login -p"),
+    (re.compile(r"\bsed\b[^\n]*?\bs(?P<d>[/|#,])[^\n]*?(?i:passw|secret|token|api_?key)"
+                r"[^\n]*?(?P=d)(?P<v>[^\s/|#,]*?)(?P=d)"), "password written into a config by sed"),
+    (re.compile(r"(?<![\w$])(?P<v>[a-z][a-z0-9+.-]*://[^/\s:@\"']+:[^/\s@\"']+@[\w.-]+)"),
+     "password in a URL"),
+)
+# Values that stand for a password rather than being one: a template or variable, an
+# instruction to the reader (<PASSWORD>, YOUR_TOKEN, REPLACE_ME), a mask (xxxx, ****).
+# Real-looking defaults (changeme, password123) are reported: launched as is, they are the
+# password.
+_PLACEHOLDER = re.compile(r"\$|\{\{|%\{|^<.*>$|^\[.*\]$|\.\.\.|^(?i:your|replace|insert|"
+                          r"enter|example|dummy|placeholder|redacted)|(?i:_here|here_?$)")
 
 # Paths whose contents are credentials by name; unit files and scripts are not, whatever
 # they are called (`bootstrapper-credentials.service` holds no secret).
 CREDENTIAL_PATH = re.compile(
-    r"(?:^|/)(?:\.aws/credentials|\.git-credentials|\.netrc|\.pgpass|\.my\.cnf|"
+    r"(?:^|/)(?:\.aws/credentials|\.git-credentials|\.netrc|\.pgpass|\.my\.cnf|\.dockercfg|"
     r"\.docker/config\.json|\.env|id_(?:rsa|dsa|ecdsa|ed25519)|"
-    r"[^/]*(?:credential|secret|passw|token)[^/]*|[^/]*\.(?:key|p12|pfx|jks|keystore))$", re.I)
+    r"[^/]*(?:credential|creds|secret|passw|token)[^/]*|[^/]*\.(?:key|p12|pfx|jks|keystore))$", re.I)
 _NOT_DATA = re.compile(r"(?:/systemd/|\.(?:sh|bash|py|rb|pl|ps1|service|timer|socket|path|"
                        r"target|mount|j2|tmpl|md)$)", re.I)
 
@@ -34,7 +71,8 @@ _NOT_DATA = re.compile(r"(?:/systemd/|\.(?:sh|bash|py|rb|pl|ps1|service|timer|so
 @dataclass(frozen=True)
 class Found:
     line: int  # 1-based
-    kind: str  # "access key id", "secret access key", "session token", "private key"
+    kind: str  # "access key id", "secret access key", "session token", "private key",
+    # a TOKENS kind ("GitHub token"), or a PASSWORDS kind ("password given to chpasswd")
     shown: str  # a masked form, safe to print
 
 
@@ -51,6 +89,27 @@ def find(text: str) -> list[Found]:
         for match in pattern.finditer(text):
             if _real(match.group(2)):
                 found.append(Found(_line(text, match.start()), kind, match.group(1)))
+    for pattern, kind in TOKENS:
+        for match in pattern.finditer(text):
+            if _real(match.group(1)):
+                found.append(Found(_line(text, match.start()), kind, mask(match.group(1))))
+    for pattern, kind in PASSWORDS:
+        for match in pattern.finditer(text):
+            value = match.group("v")
+            if kind == "password in a URL":
+                value = value.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
+            elif kind.endswith("by sed") and _KEY_WORDS.search(value):
+                continue  # `s/#password=/password=/` renames or uncomments a key
+            line = _line(text, match.start())
+            if _password(value) and not any(f.line == line for f in found
+                                            if f.kind.endswith("token") or "password" in f.kind):
+                found.append(Found(line, kind, f"{len(value)} characters"))
+    for match in _ASSIGNED.finditer(text):
+        name, value = match.group("n"), match.group("v")
+        line = _line(text, match.start("n"))
+        if is_credential_name(name) and _assigned_literal(value) and \
+                not any(f.line == line for f in found):
+            found.append(Found(line, f"the value of {name}", f"{len(value)} characters"))
     for match in PRIVATE_KEY.finditer(text):
         label = (match.group(1) or "").strip()
         found.append(Found(_line(text, match.start()), "private key",
@@ -65,6 +124,31 @@ def mask(value: str) -> str:
 def _real(value: str) -> bool:
     """Not a placeholder: AWS's example, or one character repeated (xxxx…)."""
     return "EXAMPLE" not in value and len(set(value)) > 4
+
+
+_KEY_WORDS = re.compile(r"(?i)passw|secret|token|api_?key")
+# NAME=value in a script, an env file or `docker run -e`: a credential named like one
+_ASSIGNED = re.compile(r"(?:^|[\s;&|(\"'])(?P<n>[A-Za-z_][A-Za-z0-9_]*)=" + _Q
+                       + r"(?P<v>[^\s\"'$`;|&)]+)(?P=q)(?=[\s;&|)\"']|$)", re.M)
+_NOT_A_SECRET = re.compile(r"(?i)^(?:true|false|yes|no|on|off|none|null|nil|required|"
+                           r"optional|disabled?|enabled?|[0-9]+)$|^[/~.]|[%\\{}<>]")
+
+
+def _assigned_literal(value: str) -> bool:
+    """A literal password value, not a flag, a number, a path to a file holding one or a
+    format (`printf 'KEY=%s\\n'`)."""
+    return not _NOT_A_SECRET.search(value) and _password(value)
+
+
+def is_literal_password(value) -> bool:
+    """A password value written into a file: not a placeholder, not cloud-init's RANDOM."""
+    return isinstance(value, str) and value not in ("RANDOM", "R") and _password(value)
+
+
+def _password(value: str) -> bool:
+    """A literal password: not empty, not a placeholder, not a repeated character."""
+    value = value.strip("\"'")
+    return len(value) >= 4 and not _PLACEHOLDER.search(value) and len(set(value)) > 2
 
 
 def _line(text: str, index: int) -> int:
@@ -99,3 +183,38 @@ def is_credential_name(name: str) -> bool:
     if any(w in _SECRET_WORDS for w in words):
         return True
     return "KEY" in words and any(w in _KEY_QUALIFIERS for w in words)
+
+
+# --- shell variables that hold credentials ------------------------------------------------
+
+_SHELL_VARIABLE = re.compile(r"\$\{?#?([A-Za-z_][A-Za-z0-9_]*)")
+_SOURCES = re.compile(r"SecretAccessKey|SessionToken|\bToken\b|security-credentials/[^\s\"'/)]|"
+                      r"get-secret-value|--with-decryption|get-session-token|assume-role")
+_FETCH = re.compile(r"\b(curl|wget|aws|nc|http)\b")
+
+
+def credential_variables(commands) -> set[str]:
+    """Names that hold credentials in a script's commands: named like one, or assigned
+    from a credential source (or from another such variable)."""
+    from .words import without_substitutions
+
+    names = {n for cmd in commands for n, _ in cmd.assigns}
+    names |= {n for cmd in commands for w in cmd.words for n in _SHELL_VARIABLE.findall(w)}
+    secret = {n for n in names if is_credential_name(n)}
+    assigns = [(n, v, without_substitutions(v, keep=_transforms))
+               for cmd in commands for n, v in cmd.assigns]
+    changed = True
+    while changed:
+        changed = False
+        for name, value, derived in assigns:
+            if name not in secret and (_SOURCES.search(value) or
+                                       secret & set(_SHELL_VARIABLE.findall(derived))):
+                secret.add(name)
+                changed = True
+    return secret
+
+
+def _transforms(substitution: str) -> bool:
+    """A substitution that derives a value from its input (base64 of a secret is one),
+    unlike a request that merely sends a token to fetch something else."""
+    return not _FETCH.search(substitution)

@@ -35,3 +35,14 @@ def test_at_least_100_files_per_second(result):
                     reason="the baseline the target is stated against runs cloud-init schema")
 def test_at_least_10_times_faster_than_one_process_per_check(result):
     assert result["speedup"] >= 10, result
+
+
+def test_accuracy_mode_scores_the_judged_corpus_side_by_side():
+    rows = load_benchmark().accuracy()
+    ours = next(r for r in rows if r["tool"] == "bootstrapper" and r["corpus"] == "tests/lint/real")
+    assert ours["exact_found"] == ours["exact_expected"] >= 39
+    assert ours["exact_false_alarms"] == 0
+    tools = {r["tool"] for r in rows}
+    assert "cloud-init schema" in tools
+    assert ("checkov" in tools) == bool(shutil.which("checkov"))
+    assert "recall by file+class" in load_benchmark().accuracy_table(rows)

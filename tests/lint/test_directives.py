@@ -50,3 +50,38 @@ def test_yaml_list_item_comment_counts_as_own_line():
 def test_no_directive_is_cheap_and_empty():
     assert not parse("#cloud-config\nruncmd: []\n")
     assert not parse("# bootstrapper disable=imdsv1 (no colon: not a directive)\n")
+
+
+@pytest.mark.parametrize("line, meant", [
+    ("curl x # bootstrapper: disabel=imdsv1", "disable"),
+    ("curl x # bootstrapper: disable_line=imdsv1", "disable-line"),
+    ("# bootstrapper: enabel=imdsv1", "enable"),
+])
+def test_misspelled_verbs_are_named(line, meant):
+    from bootstrapper.lint import RULES
+    from bootstrapper.lint.directives import mistakes
+
+    [(number, message)] = mistakes(f"#!/bin/sh\n{line}\n", RULES)
+    assert number == 2 and f"bootstrapper: {meant}=RULE" in message
+
+
+def test_unknown_rule_ids_and_fine_directives(tmp_path):
+    from bootstrapper.lint import RULES
+    from bootstrapper.lint.directives import mistakes
+
+    text = ("#!/bin/sh\ncurl x # bootstrapper: disable=imdsv2,shellcheck\n"
+            "# bootstrapper: disable-file=hardcoded-secrets\n# bootstrapper: disable\n"
+            "# bootstrapper 1.2: generated, not a directive\n")
+    assert [(n, m.split(":")[0]) for n, m in mistakes(text, RULES)] == [
+        (2, "unknown rule 'imdsv2' in a suppression"),
+        (3, "unknown rule 'hardcoded-secrets' in a suppression")]
+    assert "did you mean 'hardcoded-secret'" in mistakes(text, RULES)[1][1]
+
+
+def test_the_suppression_rule_reports_in_file_lines(tmp_path):
+    from lint_support import lint_text
+
+    text = ("#!/bin/sh\ncurl -s http://169.254.169.254/latest/meta-data/ "
+            "# bootstrapper: disable=imdsv2\n")
+    found = {(p.line, p.rule, p.severity) for p in lint_text(tmp_path, text)}
+    assert found == {(2, "imdsv1", "error"), (2, "suppression", "warning")}

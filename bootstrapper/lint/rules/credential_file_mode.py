@@ -6,8 +6,13 @@ Any local user (and any compromised service account) could read it. Looked for:
   `id_rsa` or `*.key`) or whose content holds an AWS key or private key, with
   `permissions` that grant group/other read, or none at all (cloud-init's default is 0644);
 - in scripts: `chmod` of such a path to a group/other-readable mode, `install` of one
-  without `-m` (0755) or with such a mode, and a redirect (`>`, `>>`, `tee`) that
-  creates one while the umask may be the usual 022 and nothing chmods it private.
+  without `-m` (0755) or with such a mode, and a redirect (`>`, `>>`, `tee`) or a
+  download (`aws s3 cp`, `curl -o`, `wget -O`) that creates one while the umask may be
+  the usual 022 and nothing chmods it private; so is any file a download of the role's
+  keys (`.../iam/security-credentials/ROLE`, also through a variable) is saved to, or
+  `echo`/`printf`/`cat <<EOF` writes a credential variable into, whatever its name;
+  and a file `sed -i` writes a credential variable into (`s/__PASSWORD__/$DB_PASS/`).
+- `write_files` content is judged as written on disk: `encoding: b64`/`gzip` is decoded.
 Unit files and scripts are not credentials files whatever their name.
 
 FAIL:
@@ -38,6 +43,9 @@ SEVERITY = "error"
 OPTIONS: dict = {}
 _WRITES = (">", ">>", ">|", "&>", "&>>", "1>", "1>>")
 _ADVICE = "make it 0600"
+# literal text naming key material (`AWSSecretKey=XXX__SECRET__XXX`) is a credentials
+# file in the making, whatever the placeholder
+_NAMES_KEYS = re.compile(r"(?i)secret|passw|credential|access_?key|api_?key|private")
 _SEVERITY_FOR = {"others": SEVERITY, "group": "warning"}  # a group may be deliberate
 
 
@@ -57,7 +65,7 @@ def _write_files(doc):
         if not isinstance(entry, dict):
             continue
         path = str(entry.get("path", ""))
-        content = entry.get("content")
+        content = _decoded(doc, index, entry.get("content"))
         holds = isinstance(content, str) and bool(secrets.find(content))
         if not (secrets.is_credential_path(path) or holds):
             continue
@@ -72,6 +80,14 @@ def _write_files(doc):
         if who:
             yield doc.problem(line, 0, ID, _SEVERITY_FOR[who], f"{path} holds credentials but "
                               f"is written {mode} (readable by {who}); {_ADVICE}")
+
+
+def _decoded(doc, index: int, content):
+    """The content as written on disk: a b64/gzip entry's decoded snippet when there is one."""
+    for snippet in doc.snippets:
+        if snippet.where.startswith(f"write_files[{index}]") and not snippet.exact:
+            return snippet.text
+    return content
 
 
 def exposure(mode: str) -> str:
@@ -95,17 +111,41 @@ def _readable(mode: str) -> bool:
 def _script(commands):
     paths = _literal_values(commands)
     private = _made_private(commands, paths)
+    secret = secrets.credential_variables(commands)
     umask_lines = [cmd.line for cmd in commands if cmd.name == "umask" and cmd.args
                    and _restrictive_umask(cmd.args[-1])]
     for cmd in commands:
         yield from _chmod_or_install(cmd, paths)
+        yield from _sed_secret(cmd, secret, paths, private)
+        if _known_harmless(cmd):
+            continue
         for target in _written(cmd):
             path = _resolve(target, paths)
-            if secrets.is_credential_path(path) and path not in private and \
+            holds = secrets.is_credential_path(path) or _fetches_credentials(cmd, paths) \
+                or _writes_variables(cmd, secret)
+            if holds and path not in private and not path.startswith("/dev/") and \
                     not any(line < cmd.line for line in umask_lines):
                 yield cmd.line, "warning", (
                     f"{path} is created with the shell's umask (usually 022: world-readable) "
                     f"and nothing makes it private; run umask 077 first or chmod 600 it")
+
+
+def _sed_secret(cmd, secret: set[str], paths, private: set[str]):
+    """`sed -i "s/.../$SECRET/" FILE`: the file keeps its mode (usually 0644) and now holds
+    the secret, unless something makes it private."""
+    if cmd.name != "sed" or not any(a == "-i" or re.fullmatch(r"-[a-zA-Z]*i.*", a)
+                                    for a in cmd.args):
+        return
+    plain = [a for a in cmd.args if not a.startswith("-")]
+    script, files = (plain[0], plain[1:]) if plain else ("", [])
+    used = [n for n in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", script)
+            if n in secret or secrets.is_credential_name(n)]
+    for target in files if used else ():
+        path = _resolve(target, paths)
+        if path not in private:
+            yield cmd.line, "warning", (
+                f"sed writes ${used[0]} into {path}, which keeps its mode (usually 0644: "
+                f"world-readable); chmod 600 it, or keep the secret out of that file")
 
 
 def _chmod_or_install(cmd, paths):
@@ -139,11 +179,55 @@ def _option(args: list[str], short: str, long: str) -> str:
 
 
 def _written(cmd):
+    """Files the command creates: redirects, tee, and downloads (aws s3 cp, curl -o,
+    wget -O)."""
     for op, target in cmd.redirects:
         if op in _WRITES:
             yield target
     if cmd.name == "tee":
         yield from (a for a in cmd.args if not a.startswith("-"))
+    elif cmd.name == "aws" and cmd.args[:2] == ["s3", "cp"]:
+        plain = [a for a in cmd.args[2:] if not a.startswith("-")]
+        if len(plain) >= 2 and not plain[-1].startswith("s3://"):
+            yield _into(plain[-1], plain[-2])
+    elif cmd.name in ("curl", "wget"):
+        short, long = ("-o", "--output") if cmd.name == "curl" else ("-O", "--output-document")
+        bundled = re.compile(r"-[a-zA-Z]+" + short[1])  # wget -qO FILE
+        target = _option(cmd.args, short, long) or next(
+            (b for a, b in zip(cmd.args, cmd.args[1:]) if bundled.fullmatch(a)), "")
+        if target and target != "-":
+            yield target
+
+
+def _known_harmless(cmd) -> bool:
+    """`echo "server_tokens off;" > tokens.conf`: literal text that holds no credential."""
+    words = cmd.words[1:] if cmd.name == "sudo" else cmd.words
+    words = [w for w in words if not w.startswith("-")] if cmd.name == "sudo" else words
+    text = " ".join(words)
+    return bool(words) and words[0].rsplit("/", 1)[-1] in ("echo", "printf") \
+        and not any("$" in w or "`" in w for w in words) and not secrets.find(text) \
+        and not _NAMES_KEYS.search(text)
+
+
+def _into(target: str, source: str) -> str:
+    """`aws s3 cp SRC DIR/` writes DIR/basename(SRC)."""
+    return target + source.rsplit("/", 1)[-1] if target.endswith("/") else target
+
+
+def _fetches_credentials(cmd, values: dict[str, str]) -> bool:
+    """A download of the instance role's keys (`.../iam/security-credentials/ROLE`),
+    the URL written out or in a variable."""
+    return cmd.name in ("curl", "wget") and any(
+        re.search(r"security-credentials/[^\s\"'/]", _resolve(a, values)) for a in cmd.args)
+
+
+def _writes_variables(cmd, secret: set[str]) -> bool:
+    """echo/printf/cat writing a credential variable's value (`printf 'KEY=%s' "$SECRET"`)."""
+    if cmd.name not in ("echo", "printf", "cat"):
+        return False
+    text = " ".join(cmd.args) + " " + cmd.stdin_text
+    return any(name in secret or secrets.is_credential_name(name)
+               for name in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", text))
 
 
 def _literal_values(commands) -> dict[str, str]:
@@ -159,8 +243,14 @@ def _resolve(word: str, values: dict[str, str]) -> str:
 
 
 def _made_private(commands, paths) -> set[str]:
+    """Paths a chmod makes private, or `install -m 600 /dev/null PATH` creates private
+    (a later `>` keeps the mode of the file it truncates)."""
     out = set()
     for cmd in commands:
+        if cmd.name == "install" and cmd.args and "-d" not in cmd.args:
+            mode = _option(cmd.args, "-m", "--mode")
+            if mode and not _readable(mode):
+                out.add(_resolve(cmd.args[-1], paths))
         if cmd.name == "chmod" and len(cmd.args) >= 2:
             args = [a for a in cmd.args if not a.startswith("-")]
             if args and not _readable(args[0]):

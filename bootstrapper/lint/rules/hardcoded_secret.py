@@ -1,10 +1,23 @@
-"""hardcoded-secret: AWS keys, session tokens or private keys written into user-data.
+"""hardcoded-secret: AWS keys, tokens, passwords or private keys written into user-data.
 
 User-data is not a secret store: any process on the instance that can reach IMDS reads
 it, it is kept in launch templates and the EC2 console shows it. Give the instance a
 role instead (that is what `bootstrapper render` sets up). Found in every layer (inside
 base64, gzip, MIME parts and base64 `write_files` content too). Messages show a masked
 form only. AWS's documentation keys (…EXAMPLE) are not reported.
+
+Also found: tokens with their issuer's prefix (GitHub `ghp_`/`github_pat_`, GitLab
+`glpat-`, Slack `xox?-`, Docker Hub `dckr_pat_`), `https://user:password@host` URLs, and
+literal passwords given to `chpasswd`, `passwd --stdin`, `mysql -p`, `curl -u`,
+`docker login -p`, or written into a config by `sed s/password_here/.../`; a literal
+assigned to a variable named like a credential (`DB_PASSWORD=...`, `docker run -e
+API_KEY=...`; not flags, numbers or paths such as `*_FILE=/run/secrets/x`); in a
+cloud-config, clear-text `password`, `chpasswd.list`/`chpasswd.users` (not `type:
+hash`, not `RANDOM`) and `users[].plain_text_passwd`. Not reported:
+values fetched at boot (`$(aws secretsmanager ...)`, `$VAR`), template placeholders
+(`${var}`, `{{ var }}`, `%{...}`), and values that are instructions to the reader
+(`<PASSWORD>`, `YOUR_TOKEN`, `REPLACE_ME`, `xxxx`, `...`). Default-looking values such as
+`changeme` *are* reported: a file launched as it is sets exactly that password.
 
 FAIL:
     #cloud-config
@@ -26,9 +39,19 @@ SEVERITY = "error"
 OPTIONS: dict = {}
 _ADVICE = "user-data is readable on the instance and in the launch template; use the " \
           "instance role instead"
+_FETCH = "user-data is readable on the instance and in the launch template; fetch it at " \
+         "boot instead (aws secretsmanager get-secret-value, aws ssm get-parameter " \
+         "--with-decryption), with the instance role's permission"
 
 
 def check(doc, ctx):
+    if doc.kind == "cloud-config" and doc.config is not None and isinstance(doc.config.data, dict):
+        lines = doc.text.split("\n")
+        for path, what, needle in _cloud_config_passwords(doc.config.data):
+            line, _ = doc.config.line_of(path)
+            line = next((n for n in range(line, len(lines) + 1) if needle in lines[n - 1]), line)
+            yield doc.problem(line, 0, ID, SEVERITY, f"{what} is a literal password in "
+                              f"user-data: {_FETCH}; or use a hashed one (type: hash) or RANDOM")
     if not doc.children and doc.text:
         for found in secrets.find(doc.text):
             yield doc.problem(found.line, 0, ID, SEVERITY, _message(found))
@@ -39,7 +62,40 @@ def check(doc, ctx):
                 yield doc.problem(line, column, ID, SEVERITY, _message(found) + note)
 
 
+def _cloud_config_passwords(data: dict):
+    """(path, what, text on its line) of clear-text passwords cloud-init sets: `password`,
+    `chpasswd.list`, `chpasswd.users[].password` (not type: hash),
+    `users[].plain_text_passwd`."""
+    if secrets.is_literal_password(data.get("password")):
+        yield ("password",), "password", ""
+    chpasswd = data.get("chpasswd")
+    if isinstance(chpasswd, dict):
+        listed = chpasswd.get("list")
+        lines = listed.splitlines() if isinstance(listed, str) else \
+            listed if isinstance(listed, list) else []
+        for index, line in enumerate(lines):
+            user, _, value = str(line).partition(":")
+            if secrets.is_literal_password(value.strip()):
+                yield ("chpasswd", "list") + ((index,) if isinstance(listed, list) else ()), \
+                    f"chpasswd.list entry for {user.strip()}", str(line).strip()
+        users = chpasswd.get("users")
+        for index, entry in enumerate(users if isinstance(users, list) else []):
+            if isinstance(entry, dict) and entry.get("type", "text") == "text" and \
+                    secrets.is_literal_password(entry.get("password")):
+                yield ("chpasswd", "users", index, "password"), \
+                    f"chpasswd.users password for {entry.get('name', '?')}", ""
+    users = data.get("users")
+    for index, entry in enumerate(users if isinstance(users, list) else []):
+        if isinstance(entry, dict) and secrets.is_literal_password(entry.get("plain_text_passwd")):
+            yield ("users", index, "plain_text_passwd"), \
+                f"plain_text_passwd of user {entry.get('name', '?')}", ""
+
+
 def _message(found) -> str:
+    if "password" in found.kind or found.kind.startswith("the value of"):
+        return f"{found.kind} is a literal ({found.shown}) in user-data: {_FETCH}"
+    if found.kind.endswith(" token"):
+        return f"{found.kind} {found.shown} written into user-data: {_FETCH}"
     if found.kind == "access key id":
         return f"AWS access key id {found.shown} written into user-data: {_ADVICE}"
     if found.kind == "private key":

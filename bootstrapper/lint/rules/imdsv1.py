@@ -7,9 +7,11 @@ breaks; where IMDSv1 is still on, it is the request an SSRF can forge. Get a tok
 
 How a request is recognised (shell: commands, not lines; `a; b`, `$(...)`, pipelines
 and continuation lines are understood):
-- a `curl` or `wget` command whose URL names 169.254.169.254, fd00:ec2::254 or
-  instance-data, directly or through a variable assigned such a URL (`IMDS=http://...`
-  then `curl "$IMDS/latest/..."`);
+- a `curl` or `wget` command whose URL names 169.254.169.254 (also spelled in octal,
+  hex or fewer parts, as `0251.254.169.254`, `0xa9fea9fe`, `2852039166`), fd00:ec2::254
+  or instance-data, directly or through a variable assigned such a URL
+  (`IMDS=http://...` then `curl "$IMDS/latest/..."`), also inside `sh -c '...'`,
+  `bash -c "..."`, `su - user -c '...'` and a `runcmd` entry `[sh, -c, "..."]`;
 - in Python (scripts, `python3 -c`, here-documents fed to python) a line naming the
   endpoint in a program that never mentions the token header; in PowerShell,
   `Invoke-WebRequest`/`Invoke-RestMethod`/`iwr`/`irm`/WebClient naming the endpoint.
@@ -39,7 +41,42 @@ from ..words import without_substitutions
 ID = "imdsv1"
 SEVERITY = "error"
 OPTIONS: dict = {}
-ENDPOINT = re.compile(r"169\.254\.169\.254|fd00:ec2::254|//instance-data\b", re.I)
+_NAMED = re.compile(r"169\.254\.169\.254|fd00:ec2::254|//instance-data\b", re.I)
+# 169.254.169.254 written as curl and wget also read it: octal or hex parts, fewer parts
+# (0251.254.169.254, 0xa9fea9fe, 2852039166), as a URL's host or a bare host/path
+_NUMERIC_HOST = re.compile(r"(?:(?<=//)|(?<![\w.$/-]))((?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|"
+                           r"[0-9]+)){0,3})(?=[:/])", re.I)
+IMDS_ADDRESS = 0xA9FEA9FE
+
+
+class _Endpoint:
+    """The metadata endpoint in any spelling: `ENDPOINT.search(text)` like a pattern."""
+
+    @staticmethod
+    def search(text: str):
+        return _NAMED.search(text) or next(
+            (m for m in _NUMERIC_HOST.finditer(text) if _address(m.group(1)) == IMDS_ADDRESS),
+            None)
+
+
+def _address(host: str) -> int | None:
+    """The IPv4 address inet_aton(3) reads from `host` (1-4 parts, decimal/octal/hex)."""
+    try:
+        parts = [int(p, 16) if p.lower().startswith("0x") else int(p, 8)
+                 if len(p) > 1 and p.startswith("0") else int(p) for p in host.split(".")]
+    except ValueError:
+        return None
+    value = 0
+    for index, part in enumerate(parts[:-1]):
+        if part > 255:
+            return None
+        value |= part << (24 - 8 * index)
+    if parts[-1] >= 1 << (8 * (5 - len(parts))):
+        return None
+    return value | parts[-1]
+
+
+ENDPOINT = _Endpoint()
 TOKEN_HEADER = re.compile(r"x-aws-ec2-metadata-token", re.I)
 CLIENTS = ("curl", "wget")
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
@@ -71,6 +108,12 @@ def check(doc, ctx):
 def _shell(commands):
     imds_vars = _imds_variables(commands)
     for cmd in commands:
+        nested = _nested_script(cmd.words)
+        if nested and ENDPOINT.search(nested):
+            from ..shell import parse
+
+            yield from ((cmd.line + line - 1, client) for line, client in _shell(parse(nested)))
+            continue
         if cmd.name.startswith("python") and cmd.stdin_text:
             yield from ((cmd.line + n, "python") for n, _ in _python(cmd.stdin_text))
             continue
@@ -86,6 +129,19 @@ def _shell(commands):
         if _targets_imds(args, imds_vars) and not _has_token(client, args, imds_vars) \
                 and not _token_request(args):
             yield cmd.line, client
+
+
+_SHELL_NAMES = ("sh", "bash", "dash", "ash", "ksh", "zsh", "su")
+
+
+def _nested_script(words: list[str]) -> str:
+    """The script of `sh -c '...'`, `sudo bash -c "..."`, `su - app -c '...'`, if any."""
+    for index, word in enumerate(words[:-1]):
+        if word.rsplit("/", 1)[-1] in _SHELL_NAMES:
+            for option, script in zip(words[index + 1:], words[index + 2:]):
+                if re.fullmatch(r"-[a-z]*c", option) or option == "--command":
+                    return script
+    return ""
 
 
 def _imds_variables(commands) -> set[str]:
@@ -127,6 +183,8 @@ def _has_token(client: str, args: list[str], imds_vars: set[str]) -> bool:
 def _header_value(client: str, word: str, following: str) -> str | None:
     if word in ("-H", "--header"):
         return following
+    if client == "curl" and re.fullmatch(r"-[a-zA-Z]+H", word):
+        return following  # short options bundled: curl -sH "X-aws-ec2-metadata-token: ..."
     if word.startswith("--header="):
         return word.split("=", 1)[1]
     if client == "curl" and word.startswith("-H"):

@@ -2,11 +2,18 @@
 
 Validated against the installed cloud-init's own schema when there is one (Debian's
 `cloud-init` package), else bootstrapper's built-in one, or `--schema FILE`; findings
-point at the offending key. Keys the schema marks deprecated are warnings, as
-`cloud-init schema` prints them without failing. A top-level key no module reads is a
-warning with the closest known key (cloud-init ignores it silently): option
-`unknown-keys`. In `## template: jinja` files, values that are only known at boot
-(placeholders) never fail.
+point at the offending key. A value that is so only because of a YAML trap (an unquoted
+`: ` turning a `runcmd` entry into a mapping, `yes`/`no`/`on` read as booleans) is
+explained as such, with how to quote it. A cloud-config part that is nothing but a
+Terraform placeholder (`${cloud_config}`) is not checked. Keys the schema marks
+deprecated are warnings, as `cloud-init schema` prints them without failing. A top-level
+key no module reads is a warning with the closest known key (cloud-init ignores it
+silently): option `unknown-keys`. Which keys exist is that of the targeted cloud-init
+release (`--cloud-init-version`, default the installed one, else the newest bundled); a
+key that another release reads names both (`ubuntu_pro` is read from 24.1 on). Also in a
+cloud-config that lacks its `#cloud-config` line (reported by unknown-format), so adding
+the header is not the end of it. In `## template: jinja` files, values that are only
+known at boot (placeholders) never fail.
 
 FAIL:
     #cloud-config
@@ -21,7 +28,10 @@ PASS:
 from __future__ import annotations
 
 import difflib
+import re
 
+from .. import yamltraps
+from ..schemas import _numbers, releases_with
 from ..template import PLACEHOLDER
 
 ID = "schema"
@@ -30,6 +40,9 @@ OPTIONS = {"unknown-keys": True}
 
 
 def check(doc, ctx):
+    if doc.kind == "unknown" and not doc.children and ctx.options["unknown-keys"]:
+        yield from _headerless(doc, ctx)
+        return
     parsed = doc.config
     if doc.kind != "cloud-config" or parsed is None or parsed.error:
         return
@@ -37,6 +50,8 @@ def check(doc, ctx):
         yield doc.problem(1, 0, ID, SEVERITY, "an empty cloud-config: `cloud-init schema` "
                           "rejects it (write `{}` for one that is empty on purpose)")
         return
+    if isinstance(parsed.data, str) and _WHOLE_PLACEHOLDER.match(parsed.data):
+        return  # `${cloud_config}`: a part Terraform fills in; checked once rendered
     if not isinstance(parsed.data, dict):
         yield doc.problem(1, 0, ID, SEVERITY, "a cloud-config must be a mapping of module "
                           f"keys, not a {type(parsed.data).__name__}")
@@ -47,17 +62,73 @@ def check(doc, ctx):
             continue
         line, column = parsed.line_of(issue.path)
         yield doc.problem(line, column, ID, "warning" if issue.deprecated else SEVERITY,
-                          issue.message)
+                          _explained(issue, parsed.data, doc.text, line, column))
     if ctx.options["unknown-keys"]:
-        yield from _unknown_keys(doc, parsed, checker.source.known_keys)
+        yield from _unknown_keys(doc, parsed, checker.source.known_keys, checker.source.version)
 
 
-def _unknown_keys(doc, parsed, known):
+_WHOLE_PLACEHOLDER = re.compile(r"^\s*\$\{[\w.]+\}\s*$")
+
+
+def _explained(issue, data, text: str, line: int, column: int) -> str:
+    """The schema's message, or what a YAML trap did and how to quote it."""
+    for step in issue.path:  # the value at the path (issue.instance may be its parent)
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            data = None
+            break
+    lines = text.split("\n")
+    source = lines[line - 1][column - 1:] if 0 < line <= len(lines) and column else ""
+    word = re.match(r"[^\s,\]}#]*", source).group()
+    trap = yamltraps.boolean(data, word) or _number(issue, data, word)
+    where = ".".join(map(str, issue.path))
+    return (yamltraps.colon(issue.path, issue.instance)
+            or (f"{where}: {trap}" if trap and where else trap) or issue.message)
+
+
+def _number(issue, data, word: str) -> str:
+    """Only where the schema wanted a string (a port number where one is wanted is fine)."""
+    if "of type 'string'" not in issue.message:
+        return ""
+    return yamltraps.number(data, word, str(issue.path[-1]) if issue.path else "")
+
+
+def _headerless(doc, ctx):
+    """A cloud-config missing its header (unknown-format says so) may also misspell a key:
+    say that too, or adding the header is not the end of it."""
+    from ..cloudconfig import parse
+
+    parsed = parse(doc.text)
+    if not isinstance(parsed.data, dict) or not parsed.data:
+        return
+    known = ctx.checker().source.known_keys
+    if not set(map(str, parsed.data)) & known:
+        return  # not cloud-config-like at all: unknown-format's finding is enough
+    yield from _unknown_keys(doc, parsed, known, ctx.checker().source.version)
+
+
+def _unknown_keys(doc, parsed, known, version: str = ""):
     for key in parsed.data:
         name = str(key)
         if name in known or PLACEHOLDER in name:
             continue
+        elsewhere = releases_with(name)
+        if elsewhere and version:
+            yield doc.problem(parsed.key_line(name), 1, ID, "warning", _other_release(
+                name, version, elsewhere))
+            continue
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
         hint = f"; did you mean {close[0]!r}?" if close else ""
+        target = f" {version}" if version else ""
         yield doc.problem(parsed.key_line(name), 1, ID, "warning",
-                          f"unknown key {name!r}: no cloud-init module reads it{hint}")
+                          f"unknown key {name!r}: no module of cloud-init{target} reads it{hint}")
+
+
+def _other_release(name: str, version: str, releases: list[str]) -> str:
+    """A key the target release does not read but another does: name both."""
+    newer = [r for r in releases if _numbers(r) > _numbers(version)]
+    span = (f"from cloud-init {newer[0]} on" if newer and releases[-1] == newer[-1]
+            else f"by cloud-init {', '.join(releases)}")
+    return (f"{name!r} is not read by cloud-init {version} (the target: --cloud-init-version "
+            f"or the installed one), only {span}: on {version} it is silently ignored")

@@ -12,6 +12,9 @@ credentials file, or a call to a function of the script that prints the argument
 receives it; and `set -x`/`set -o xtrace`/`#!/bin/sh -x` while a command uses one (the
 trace shows expanded values). Output redirected to a file (also by an enclosing
 `{ ...; } >file`), captured by `$(...)`, or piped elsewhere is not printed.
+An IMDSv2 session token (a variable assigned from `PUT .../api/token`) traced by `set -x`
+is a warning, not an error: it is a credential (it reads the role's keys) but works only
+from that instance and only until its TTL ends.
 
 FAIL:
     #!/bin/sh
@@ -25,17 +28,13 @@ from __future__ import annotations
 
 import re
 
-from ..secrets import is_credential_name, is_credential_path
-from ..words import without_substitutions
+from ..secrets import credential_variables, is_credential_name, is_credential_path
 
 ID = "secret-in-log"
 SEVERITY = "error"
 OPTIONS: dict = {}
 _VARIABLE = re.compile(r"\$\{?#?([A-Za-z_][A-Za-z0-9_]*)")
 _POSITIONAL = re.compile(r"\$\{?([1-9*@])")
-_SOURCES = re.compile(r"SecretAccessKey|SessionToken|\bToken\b|security-credentials/[^\s\"'/)]|"
-                      r"get-secret-value|--with-decryption|get-session-token|assume-role")
-_FETCH = re.compile(r"\b(curl|wget|aws|nc|http)\b")
 _LOG_DEVICES = re.compile(r"^/dev/(stdout|stderr|console|tty\w*|kmsg)$|^/proc/self/fd/[12]$")
 _PRINTERS = ("echo", "printf", "print")
 _PY_PRINT = re.compile(r"\b(print|logging\.\w+|log\w*\.(?:info|debug|warning|error)|"
@@ -57,9 +56,10 @@ def check(doc, ctx):
             found = _shell(snippet)
         else:
             continue
-        for line, message in found:
+        for line, message, *severity in found:
             at, column, note = snippet.locate(line)
-            yield doc.problem(at, column, ID, SEVERITY, message + note)
+            yield doc.problem(at, column, ID, severity[0] if severity else SEVERITY,
+                              message + note)
 
 
 def _regex_lines(text: str, pattern: re.Pattern):
@@ -70,37 +70,13 @@ def _regex_lines(text: str, pattern: re.Pattern):
 
 def _shell(snippet):
     commands = snippet.commands
-    secret = _credential_variables(commands)
+    secret = credential_variables(commands)
     printing = _printing_functions(commands)
     for cmd in commands:
         shown = _printed_secret(cmd, secret, printing)
         if shown:
             yield cmd.line, f"{cmd.name} prints {shown}: the output lands in cloud-init's log"
     yield from _xtrace(snippet, commands, secret)
-
-
-def _credential_variables(commands) -> set[str]:
-    """Names that hold credentials: by name, or assigned from a credential source."""
-    names = {n for cmd in commands for n, _ in cmd.assigns}
-    names |= {n for cmd in commands for w in cmd.words for n in _VARIABLE.findall(w)}
-    secret = {n for n in names if is_credential_name(n)}
-    assigns = [(n, v, without_substitutions(v, keep=_transforms))
-               for cmd in commands for n, v in cmd.assigns]
-    changed = True
-    while changed:
-        changed = False
-        for name, value, derived in assigns:
-            if name not in secret and (_SOURCES.search(value) or
-                                       secret & set(_VARIABLE.findall(derived))):
-                secret.add(name)
-                changed = True
-    return secret
-
-
-def _transforms(substitution: str) -> bool:
-    """A substitution that derives a value from its input (base64 of a secret is one),
-    unlike a request that merely sends a token to fetch something else."""
-    return not _FETCH.search(substitution)
 
 
 def _refs(words: list[str], secret: set[str]) -> str:
@@ -186,8 +162,38 @@ def _printed_positions(cmd, printing: dict[str, set]) -> set:
     return found
 
 
+def _session_tokens(commands) -> set[str]:
+    """Variables holding an IMDSv2 session token (assigned from `PUT .../api/token`)."""
+    return {name for cmd in commands for name, value in cmd.assigns
+            if "api/token" in value and re.search(r"PUT", value)}
+
+
 def _xtrace(snippet, commands, secret: set[str]):
-    """`set -x` while a command expands a credential: the trace prints its value."""
+    """`set -x` while a command expands a credential: the trace prints its value. An IMDSv2
+    session token alone is a warning: it is a credential, but only from this instance and
+    only until its TTL ends."""
+    tokens = _session_tokens(commands)
+    token_only = None
+    for (start, used), shown in _traced(snippet, commands, secret):
+        if shown.lstrip("$") not in tokens:
+            yield start, _traced_message(used, shown)
+            return
+        token_only = token_only or (start, used, shown)
+    if token_only:
+        start, used, shown = token_only
+        yield start, _traced_message(used, shown) + (
+            f"; {shown} is an IMDSv2 session token, usable only from this instance until "
+            "its TTL ends, but meanwhile it reads the role's credentials: turn tracing off "
+            "(set +x) around it"), "warning"
+
+
+def _traced_message(used: int, shown: str) -> str:
+    return f"set -x traces every command with its values, so line {used} prints {shown} " \
+           "into cloud-init's log"
+
+
+def _traced(snippet, commands, secret: set[str]):
+    """((set -x line, using line), shown) for each traced command using a credential."""
     first = snippet.text.split("\n", 1)[0]
     start = 1 if snippet.has_shebang and re.search(r"\s-[a-z]*x", first) else 0
     for cmd in commands:
@@ -202,6 +208,4 @@ def _xtrace(snippet, commands, secret: set[str]):
             shown = _refs(words, secret) or next(
                 (f"${name}" for name, _ in cmd.assigns if name in secret), "")
             if shown:
-                yield start, (f"set -x traces every command with its values, so line "
-                              f"{cmd.line} prints {shown} into cloud-init's log")
-                return
+                yield (start, cmd.line), shown

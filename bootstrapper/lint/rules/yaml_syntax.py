@@ -3,6 +3,10 @@
 cloud-init drops a cloud-config it cannot parse, so none of its modules run. Reported at
 the line and column where the parser gave up. Keys written twice in one mapping are a
 warning: YAML keeps the last one and silently drops the first (`duplicate-keys` option).
+A Terraform `%{ for }`/`%{ if }` directive where YAML stopped is `info` (the file is
+YAML only once rendered). A tab used for indentation is named as the cause; a `runcmd`/`bootcmd` entry that ` #`
+cuts short (the rest of the line became a YAML comment, leaving a broken command) is an
+error that says how to quote it.
 
 FAIL:
     #cloud-config
@@ -14,10 +18,18 @@ PASS:
 
 from __future__ import annotations
 
+import re
+
+from .. import yamltraps
+from ..cloudconfig import child
+
 ID = "yaml-syntax"
 SEVERITY = "error"
 OPTIONS = {"duplicate-keys": True}
 KINDS = ("cloud-config", "archive")
+_TF_DIRECTIVE = re.compile(r"^\s*%\{~?\s*(?:if|else|endif|for|endfor)\b")
+_TEMPLATE_NOTE = ("a Terraform template directive (%{ ... }): this cloud-config is YAML only "
+                  "once Terraform renders it, so it is not checked here; lint the rendered file")
 
 
 def check(doc, ctx):
@@ -28,9 +40,32 @@ def check(doc, ctx):
     if parsed.error:
         line, column, message, context = parsed.error
         message = message.replace("{context}", str(context + offset))
-        yield doc.problem(line, column, ID, SEVERITY, f"not valid YAML: {message}")
+        lines = doc.text.split("\n")
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        if _TF_DIRECTIVE.match(text):
+            yield doc.problem(line, column, ID, "info", _TEMPLATE_NOTE)
+            return
+        yield doc.problem(line, column, ID, SEVERITY,
+                          f"not valid YAML: {yamltraps.tab(text) or message}")
+    elif isinstance(parsed.data, dict):
+        yield from _comments(doc, parsed)
     if ctx.options["duplicate-keys"]:
         for line, first, key in parsed.duplicates:
             yield doc.problem(line, 0, ID, "warning",
                               f"duplicate key {key!r} (first on line {first + offset}):"
                               " YAML keeps only this one")
+
+
+def _comments(doc, parsed):
+    """runcmd/bootcmd entries cut short by a ` #` that YAML took for a comment."""
+    lines = doc.text.split("\n")
+    for module in yamltraps.COMMAND_LISTS:
+        items = child(parsed.node, module)
+        for node in getattr(items, "value", None) or []:
+            if type(node).__name__ != "ScalarNode" or node.style or \
+                    node.end_mark.line != node.start_mark.line:
+                continue
+            line = node.end_mark.line
+            message = yamltraps.comment(lines[line], node.end_mark.column, str(node.value))
+            if message:
+                yield doc.problem(line + 1, node.end_mark.column + 2, ID, SEVERITY, message)
