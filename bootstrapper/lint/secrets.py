@@ -101,8 +101,9 @@ def find(text: str) -> list[Found]:
             elif kind.endswith("by sed") and _KEY_WORDS.search(value):
                 continue  # `s/#password=/password=/` renames or uncomments a key
             line = _line(text, match.start())
-            if _password(value) and not any(f.line == line for f in found
-                                            if f.kind.endswith("token") or "password" in f.kind):
+            if _password(value) and not any(seen.line == line for seen in found
+                                            if seen.kind.endswith("token")
+                                            or "password" in seen.kind):
                 found.append(Found(line, kind, f"{len(value)} characters"))
     for match in _ASSIGNED.finditer(text):
         name, value = match.group("n"), match.group("v")
