@@ -13,6 +13,8 @@ import quopri
 from dataclasses import dataclass, field
 from email.parser import HeaderParser
 
+from .limits import MAX_DEPTH
+
 
 @dataclass
 class Part:
@@ -51,7 +53,7 @@ def parse(text: str, first_line: int = 0, depth: int = 0) -> Part:
     if message.get_content_maintype() != "multipart":
         return part
     boundary = message.get_param("boundary")
-    if not boundary or depth > 8:
+    if not boundary or depth > MAX_DEPTH:
         part.error = "a multipart message without a boundary parameter"
         return part
     part.parts = list(_split(lines, header_end + 1, str(boundary), first_line, depth))
@@ -80,3 +82,32 @@ def _split(lines: list[str], start: int, boundary: str, first_line: int, depth: 
             if line == close:
                 return
             begin = index + 1
+    if begin is not None:  # no closing boundary: the email parser (and cloud-init) keeps
+        end = len(lines)   # the last part, up to the end of the message
+        while end > begin and not lines[end - 1].strip():
+            end -= 1
+        yield parse("\n".join(lines[begin:end]) + "\n", first_line + begin, depth + 1)
+
+
+def defects(text: str) -> list[str]:
+    """The defects Python's email parser (which cloud-init uses) finds and tolerates, as
+    one line each: cloud-init still runs the parts, but another reader may not."""
+    import email
+
+    message = email.message_from_string(text)
+    found = []
+    for entity in message.walk():
+        for defect in entity.defects:
+            name = type(defect).__name__
+            hint = _DEFECT_HINTS.get(name, "")
+            found.append(f"MIME defect {name}{hint}")
+    return found
+
+
+_DEFECT_HINTS = {
+    "CloseBoundaryNotFoundDefect": ": the closing boundary line (--BOUNDARY--) is missing; "
+                                   "cloud-init runs the parts anyway, stricter readers drop "
+                                   "the last one",
+    "StartBoundaryNotFoundDefect": ": no part starts with the boundary the header names",
+    "MissingHeaderBodySeparatorDefect": ": a header block is not followed by a blank line",
+}
