@@ -21,10 +21,14 @@ from . import directives, schemas
 from .config import Settings
 from .discover import Input
 from .document import Document
-from .extract import extract
+from ..userdata.limits import SIZE_CAP
+from ..userdata.tree import extract
 from .rules import RULES, Context
 
-MAX_READ = 4 * 1024 * 1024  # far past EC2's limit: anything bigger is not user-data
+MAX_READ = SIZE_CAP  # far past EC2's limit: anything bigger is not user-data
+# A defect cloud-init tolerates (a MIME message without its closing boundary): reported
+# by the reader itself, whatever rules run, as a warning of this id.
+DEFECT = "mime-defect"
 RANK = {"info": 1, "warning": 2, "error": 3}
 Progress = Callable[[int, int, str], None]
 
@@ -71,10 +75,35 @@ def lint(inputs: list[Input], settings: Settings, *, progress: Progress | None =
                 for rule_id in active}
     work = [_Work(FileResult(item.name, ""), extract(_read(item, stdin), item.name))
             for item in inputs]
+    return run(work, settings, active, contexts, progress, checker)
+
+
+def check_tree(root: Document, settings: Settings) -> list[Problem]:
+    """The findings of `settings`' rules on one tree already read (render's validation)."""
+    checker: list[schemas.Checker] = []
+
+    def get_checker() -> schemas.Checker:
+        if not checker:
+            checker.append(schemas.Checker(schemas.load(settings.schema)))
+        return checker[0]
+
+    active = {rule_id: RULES[rule_id] for rule_id in settings.rules
+              if settings.rule(rule_id).enabled}
+    contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, _cores())
+                for rule_id in active}
+    work = [_Work(FileResult(root.path, ""), root)]
+    return run(work, settings, active, contexts, None, checker).files[0].problems
+
+
+def run(work: list[_Work], settings: Settings, active: dict, contexts: dict,
+        progress: Progress | None, checker: list) -> Report:
+    """The rules over trees already read: batch rules in threads, the rest here."""
     batch = _start_batch_rules(work, active, contexts)  # shellcheck runs meanwhile
     for done, entry in enumerate(work, 1):
         entry.result.format = entry.root.format
         for doc in entry.root.walk():
+            entry.found += [(doc, doc.problem(0, 0, DEFECT, "warning", warning))
+                            for warning in doc.warnings]
             for rule_id, module in active.items():
                 if hasattr(module, "check"):
                     entry.found += _checked(entry.result.name, rule_id, doc,
