@@ -104,6 +104,9 @@ def run(work: list[_Work], settings: Settings, active: dict, contexts: dict,
         for doc in entry.root.walk():
             entry.found += [(doc, doc.problem(0, 0, DEFECT, "warning", warning))
                             for warning in doc.warnings]
+            if "unknown-format" in active:  # the reader's verdict: cloud-init sees no user-data
+                entry.found += [(doc, doc.problem(0, 0, "unknown-format", "error", fault))
+                                for fault in doc.faults]
             for rule_id, module in active.items():
                 if hasattr(module, "check"):
                     entry.found += _checked(entry.result.name, rule_id, doc,

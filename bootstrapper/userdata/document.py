@@ -81,6 +81,14 @@ class Document:
     templated: bool = False  # rendered from Jinja with placeholders
     content_type: str = ""  # the type cloud-init handles it as (text/cloud-config, ...)
     warnings: list[str] = field(default_factory=list)  # defects cloud-init tolerates
+    faults: list[str] = field(default_factory=list)  # what makes cloud-init see no user-data
+    data: bytes | None = None  # this layer's exact bytes as cloud-init gets them
+    filename: str = ""  # a MIME part's file name (cloud-init names it part-NNN without)
+
+    @property
+    def content(self) -> bytes:
+        """The exact bytes (CRLF and all) of this layer."""
+        return self.data if self.data is not None else self.text.encode("utf-8")
 
     def walk(self) -> Iterator[Document]:
         yield self

@@ -89,14 +89,29 @@ def _split(lines: list[str], start: int, boundary: str, first_line: int, depth: 
         yield parse("\n".join(lines[begin:end]) + "\n", first_line + begin, depth + 1)
 
 
-def defects(text: str) -> list[str]:
+def message(data: bytes):
+    """The message as cloud-init's email parser reads it."""
+    import email
+    import email.policy
+
+    return email.message_from_bytes(data, policy=email.policy.compat32)
+
+
+def payloads(msg) -> list[tuple[str, bytes]]:
+    """(file name, decoded bytes) of every leaf entity, in order, as cloud-init reads them."""
+    out = []
+    for entity in msg.walk():
+        if entity.get_content_maintype() == "multipart":
+            continue
+        out.append((entity.get_filename() or "", entity.get_payload(decode=True) or b""))
+    return out
+
+
+def defects(msg) -> list[str]:
     """The defects Python's email parser (which cloud-init uses) finds and tolerates, as
     one line each: cloud-init still runs the parts, but another reader may not."""
-    import email
-
-    message = email.message_from_string(text)
     found = []
-    for entity in message.walk():
+    for entity in msg.walk():
         for defect in entity.defects:
             name = type(defect).__name__
             hint = _DEFECT_HINTS.get(name, "")

@@ -29,7 +29,24 @@ def extract(data: bytes, path: str) -> Document:
     for doc in root.walk():
         if not doc.content_type and doc.kind in CONTENT_TYPES:
             doc.content_type = CONTENT_TYPES[doc.kind]
+    _encoded_twice(root)
     return root
+
+
+def _encoded_twice(root: Document) -> None:
+    """EC2 undoes one base64 and cloud-init one gzip: a second layer reaches cloud-init as
+    base64 text or gzip bytes, which it ignores."""
+    node = root
+    seen: set[str] = set()
+    while node.kind in ("base64", "gzip") and node.children:
+        if node.kind in seen:
+            what = "base64 of base64: EC2 decodes one layer" if node.kind == "base64" else \
+                "gzipped twice: cloud-init decompresses once"
+            node.faults.append(f"double-encoded ({what} and cloud-init would see "
+                               f"{node.kind} data); encode once")
+            return
+        seen.add(node.kind)
+        node = node.children[0]
 
 
 def _join(where: str, step: str) -> str:
@@ -60,7 +77,7 @@ class _Reader:
             return self.doc("unknown", size=len(data), offset=offset, anchor=anchor,
                             where=where, note="binary data that is neither gzip nor UTF-8 text")
         text = text.lstrip("\ufeff").replace("\r\n", "\n")
-        return self.text(text, len(data), offset, anchor, where, depth, kind)
+        return self.text(text, len(data), offset, anchor, where, depth, kind, data)
 
     def gzip(self, data: bytes, offset: int | None, anchor: int, where: str,
              depth: int) -> Document:
@@ -86,9 +103,9 @@ class _Reader:
         return inner
 
     def text(self, text: str, size: int, offset: int | None, anchor: int, where: str,
-             depth: int, kind: str | None = None) -> Document:
+             depth: int, kind: str | None = None, data: bytes | None = None) -> Document:
         doc = self.doc(kind or detect(text), text=text, size=size, offset=offset,
-                       anchor=anchor, where=where)
+                       anchor=anchor, where=where, data=data)
         if doc.kind == "unknown" and kind is None:
             decoded = _base64(text)
             if decoded is not None:
@@ -168,10 +185,18 @@ class _Reader:
         root = mime.parse(doc.text)
         if root.error:
             doc.note = root.error
-        doc.warnings = mime.defects(doc.text)
+        message = mime.message(doc.data if doc.data is not None else doc.text.encode())
+        doc.warnings = mime.defects(message)
         entities = root.parts if root.parts else [root]
         for index, part in enumerate(entities, 1):
             doc.children.append(self.mime_part(doc, part, index, depth, doc.offset))
+        leaves = [d for d in doc.walk() if d is not doc and d.headers and d.kind != "mime"]
+        exact = mime.payloads(message)
+        if len(exact) == len(leaves):  # the email parser's bytes: CRLF and all, as cloud-init
+            for leaf, (filename, payload) in zip(leaves, exact):
+                leaf.filename = filename
+                if leaf.kind != "gzip":
+                    leaf.data = payload
 
     def mime_part(self, doc: Document, part: mime.Part, index: int, depth: int,
                   base: int | None) -> Document:
