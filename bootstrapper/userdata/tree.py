@@ -22,6 +22,9 @@ __all__ = ["extract", "detect"]
 
 def extract(data: bytes, path: str) -> Document:
     """The document tree of one user-data file's bytes."""
+    if len(data) > SIZE_CAP:
+        return Document(path, "unknown", size=len(data), note=f"over the size cap of "
+                        f"{SIZE_CAP} bytes (SIZE_CAP): no user-data is this big; not read")
     reader = _Reader(path)
     root = reader.bytes_(data, 0, 1, "", 0)
     if root.kind == "empty":
