@@ -11,27 +11,40 @@ root; one without matches the file or directory name.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
 
 from ..errors import BootstrapperError
-from .config import SNIFF, Settings
+from .config import Settings
 
 STDIN = "-"
 # A template for another tool (Jinja, Terraform's templatefile) becomes user-data only
 # once rendered: linted when walking only if it already starts like user-data.
 TEMPLATES = (".j2", ".jinja", ".tpl", ".tmpl")
 _MARKERS = (b"#cloud-config", b"## template: jinja", b"#cloud-boothook", b"#include",
-            b"#part-handler", b"mime-version:", b"content-type: multipart")
+            b"#part-handler", b"mime-version:", b"content-type: multipart", b"<powershell>")
+
+
+# Names and places user-data lives under in repositories (files, or directories holding it)
+PLACES = ("user-data*", "user_data*", "userdata*", "cloud-init*", "cloud-config*",
+          "bootstrap*")
+_HEADERLESS = re.compile(rb"^(runcmd|bootcmd|write_files|packages|users|package_update):",
+                         re.M)
 
 
 @dataclass(frozen=True)
 class Input:
-    """A file to lint: `name` is what findings show; `path` is None for standard input."""
+    """A file to lint: `name` is what findings show; `path` is None for standard input.
+    `text` is user-data written inside another file (a .tf heredoc): its line 1 is line
+    `line + 1` of `name`, shifted right by `column`."""
 
     name: str
     path: Path | None
+    text: bytes | None = None
+    line: int = 0
+    column: int = 0
 
 
 def expand(paths: list[str], settings: Settings, only_user_data: bool = False) -> list[Input]:
@@ -41,6 +54,8 @@ def expand(paths: list[str], settings: Settings, only_user_data: bool = False) -
     for given in paths:
         for item in _one(given, settings, only_user_data):
             key = str(item.path.resolve()) if item.path else item.name
+            if item.text is not None:
+                key += f":{item.line}"
             if key not in seen:
                 seen.add(key)
                 out.append(item)
@@ -61,7 +76,7 @@ def _one(given: str, settings: Settings, only_user_data: bool):
         raise BootstrapperError(f"{given}: no such file or directory")
 
 
-def _walk(top: Path, settings: Settings):
+def _walk(top: Path, settings: Settings, placed: bool = False):
     try:
         entries = sorted(os.scandir(top), key=lambda e: e.name)
     except OSError as err:
@@ -72,9 +87,31 @@ def _walk(top: Path, settings: Settings):
             continue
         if entry.is_dir():
             if not entry.name.startswith("."):
-                yield from _walk(path, settings)
-        elif entry.is_file() and _wanted(path, settings):
+                yield from _walk(path, settings, placed or _placed(path))
+        elif entry.is_file() and path.suffix == ".tf":
+            yield from _terraform(path, settings)
+        elif entry.is_file() and ((placed and path.suffix not in TEMPLATES)
+                                  or _wanted(path, settings)):
             yield Input(str(path), path)
+
+
+def _placed(path: Path) -> bool:
+    return any(fnmatch(path.name.lower(), pattern) for pattern in PLACES)
+
+
+def _terraform(path: Path, settings: Settings):
+    """The user-data a .tf file hands to EC2: referenced files, and inline heredocs."""
+    from . import terraform
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    for target in terraform.referenced(path, text, Path(settings.root)):
+        if target.is_file():
+            yield Input(str(target), target)
+    for found in terraform.inline(text):
+        yield Input(str(path), path, found.text.encode("utf-8"), found.line, found.column)
 
 
 def _matches(path: Path, pattern: str, settings: Settings) -> bool:
@@ -94,10 +131,12 @@ def _excluded(path: Path, settings: Settings) -> bool:
 def _wanted(path: Path, settings: Settings) -> bool:
     if _excluded(path, settings):
         return False
-    if path.suffix not in TEMPLATES and \
-            any(_matches(path, pattern, settings) for pattern in settings.include):
+    if path.suffix in TEMPLATES:  # another tool's template: only once it reads as user-data
+        return _sniff(path)
+    if any(_matches(path, pattern, settings) for pattern in settings.include):
         return True
-    return any(fnmatch(path.name, pattern) for pattern in SNIFF) and _sniff(path)
+    return _placed(path) or any(_placed(Path(part)) for part in path.parts[:-1]) \
+        or _sniff(path)
 
 
 def _sniff(path: Path) -> bool:
@@ -107,4 +146,8 @@ def _sniff(path: Path) -> bool:
             head = handle.read(512).lstrip().lower()
     except OSError:
         return True  # let the lint itself report that it cannot be read
-    return head.startswith(_MARKERS) or (b"mime-version:" in head and b"content-type:" in head)
+    if head.startswith(_MARKERS) or (b"mime-version:" in head and b"content-type:" in head):
+        return True
+    if path.suffix in (".yaml", ".yml", ".cfg"):  # a cloud-config missing its header line
+        return len(set(_HEADERLESS.findall(head))) >= 2
+    return False

@@ -56,6 +56,7 @@ class _Work:
     result: FileResult
     root: Document
     found: list[tuple[Document, Problem]] = field(default_factory=list)
+    shift: tuple[int, int] = (0, 0)  # user-data inside another file: its line/column there
 
 
 def lint(inputs: list[Input], settings: Settings, *, progress: Progress | None = None,
@@ -73,8 +74,8 @@ def lint(inputs: list[Input], settings: Settings, *, progress: Progress | None =
               if settings.rule(rule_id).enabled}
     contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, jobs)
                 for rule_id in active}
-    work = [_Work(FileResult(item.name, ""), extract(_read(item, stdin), item.name))
-            for item in inputs]
+    work = [_Work(FileResult(item.name, ""), extract(_read(item, stdin), item.name),
+                  shift=(item.line, item.column)) for item in inputs]
     return run(work, settings, active, contexts, progress, checker)
 
 
@@ -128,6 +129,8 @@ def _cores() -> int:
 
 
 def _read(item: Input, stdin: BinaryIO | None) -> bytes:
+    if item.text is not None:
+        return item.text[:MAX_READ + 1]
     if item.path is None:
         return (stdin or sys.stdin.buffer).read(MAX_READ + 1)
     try:
@@ -190,6 +193,7 @@ def _finish_batch_rules(started: list, progress: Progress | None, total: int) ->
 def _finish(entry: _Work, settings: Settings) -> list[Problem]:
     """Configured severity, suppressions, threshold, file lines, order."""
     file_directives = directives.parse(entry.root.text)
+    down, right = entry.shift
     inner: dict[int, directives.Suppressions] = {}
     threshold = RANK[settings.severity]
     out = set()
@@ -206,5 +210,8 @@ def _finish(entry: _Work, settings: Settings) -> list[Problem]:
                 continue
         mapped = doc.to_file(problem)
         if not file_directives.covers(mapped.line, mapped.rule):
+            if down or right:
+                mapped = replace(mapped, line=mapped.line + down if mapped.line else down + 1,
+                                 column=mapped.column + right if mapped.column else 0)
             out.add(mapped)
     return sorted(out, key=lambda p: (p.line, p.column, p.rule, p.message))

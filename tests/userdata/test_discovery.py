@@ -1,0 +1,30 @@
+"""lint DIR finds user-data where it lives (issue 17): by name and place, by content (also
+a cloud-config missing its header), through Terraform's templatefile()/file(), and inline in
+.tf heredocs with findings at the .tf line. The fixture tree is hand-written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bootstrapper.lint import lint_paths, settings_for
+
+TREE = Path(__file__).parent / "fixtures" / "tfrepo"
+
+
+def _found() -> set[tuple[str, int, str]]:
+    report = lint_paths([str(TREE)], settings_for(use_config=False))
+    return {(Path(f.name).relative_to(TREE).as_posix(), p.line, p.rule)
+            for f in report.files for p in f.problems if p.severity == "error"
+            or p.rule in ("shellcheck", "imdsv1")}
+
+
+def test_every_planted_problem_is_found_at_its_file_and_line():
+    found = _found()
+    planted = {
+        ("modules/web/scripts/start-web.sh", 3, "imdsv1"),  # via templatefile() in main.tf
+        ("envs/prod/init.sh", 2, "imdsv1"),  # via a module's user_data = file()
+        ("envs/prod/main.tf", 11, "secret-in-log"),  # an inline heredoc, at the .tf line
+        ("cfn/bootstrap.sh", 2, "shellcheck"),  # by name: bootstrap*
+        ("config/web.yaml", 0, "unknown-format"),  # a cloud-config without its header (whole file)
+    }
+    assert planted <= found, planted - found
