@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -35,30 +35,47 @@ _HEADERLESS = re.compile(rb"^(runcmd|bootcmd|write_files|packages|users|package_
 
 
 @dataclass(frozen=True)
+class Carrier:
+    """What hands a user-data to EC2: a launch template or instance (Terraform or
+    CloudFormation), with its metadata options (None: not set there)."""
+
+    file: str
+    line: int
+    what: str  # e.g. 'aws_launch_template.web', 'AWS::EC2::LaunchTemplate WebLT'
+    http_tokens: str | None
+    checkable: bool = True  # False for a module input: the module sets its own options
+
+
+@dataclass(frozen=True)
 class Input:
     """A file to lint: `name` is what findings show; `path` is None for standard input.
-    `text` is user-data written inside another file (a .tf heredoc): its line 1 is line
-    `line + 1` of `name`, shifted right by `column`."""
+    `text` is user-data written inside another file (a .tf heredoc, a CloudFormation
+    UserData): its line n is line `line_map[n-1][0]` of `name`, shifted right by
+    `line_map[n-1][1]`. `reason` says why it is linted (for --verbose)."""
 
     name: str
     path: Path | None
     text: bytes | None = None
-    line: int = 0
-    column: int = 0
+    line_map: tuple[tuple[int, int], ...] | None = None
+    carriers: tuple[Carrier, ...] = ()
+    reason: str = "named on the command line"
 
 
 def expand(paths: list[str], settings: Settings, only_user_data: bool = False) -> list[Input]:
     """The files to lint, in a stable order, each once."""
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     out = []
     for given in paths:
         for item in _one(given, settings, only_user_data):
             key = str(item.path.resolve()) if item.path else item.name
-            if item.text is not None:
-                key += f":{item.line}"
+            if item.line_map:
+                key += f":{item.line_map[0][0]}"
             if key not in seen:
-                seen.add(key)
+                seen[key] = len(out)
                 out.append(item)
+            elif item.carriers:  # one file handed to EC2 by several blocks: linted once
+                first = out[seen[key]]
+                out[seen[key]] = replace(first, carriers=first.carriers + item.carriers)
     return out
 
 
@@ -69,6 +86,8 @@ def _one(given: str, settings: Settings, only_user_data: bool):
     path = Path(given)
     if path.is_dir():
         yield from _walk(path, settings)
+    elif path.suffix == ".tf" and path.is_file():  # its user-data, never the HCL itself
+        yield from _terraform(path, settings)
     elif path.exists():
         if not only_user_data or _wanted(path, settings):
             yield Input(given, path)
@@ -103,15 +122,7 @@ def _terraform(path: Path, settings: Settings):
     """The user-data a .tf file hands to EC2: referenced files, and inline heredocs."""
     from . import terraform
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return
-    for target in terraform.referenced(path, text, Path(settings.root)):
-        if target.is_file():
-            yield Input(str(target), target)
-    for found in terraform.inline(text):
-        yield Input(str(path), path, found.text.encode("utf-8"), found.line, found.column)
+    yield from terraform.inputs(path, Path(settings.root))
 
 
 def _matches(path: Path, pattern: str, settings: Settings) -> bool:

@@ -56,7 +56,7 @@ class _Work:
     result: FileResult
     root: Document
     found: list[tuple[Document, Problem]] = field(default_factory=list)
-    shift: tuple[int, int] = (0, 0)  # user-data inside another file: its line/column there
+    line_map: tuple | None = None  # user-data inside another file: where each line is
 
 
 def lint(inputs: list[Input], settings: Settings, *, progress: Progress | None = None,
@@ -74,8 +74,8 @@ def lint(inputs: list[Input], settings: Settings, *, progress: Progress | None =
               if settings.rule(rule_id).enabled}
     contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, jobs)
                 for rule_id in active}
-    work = [_Work(FileResult(item.name, ""), extract(_read(item, stdin), item.name),
-                  shift=(item.line, item.column)) for item in inputs]
+    work = [_Work(FileResult(item.name, ""), _tree(item, stdin), line_map=item.line_map)
+            for item in inputs]
     return run(work, settings, active, contexts, progress, checker)
 
 
@@ -126,6 +126,21 @@ def _cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def _tree(item: Input, stdin: BinaryIO | None) -> Document:
+    root = extract(_read(item, stdin), item.name)
+    root.carriers = item.carriers
+    return root
+
+
+def _placed(problem: Problem, line_map: tuple | None) -> Problem:
+    """A finding in user-data written inside another file, at that file's line/column."""
+    if not line_map:
+        return problem
+    index = min(max(problem.line, 1), len(line_map)) - 1
+    line, right = line_map[index]
+    return replace(problem, line=line, column=problem.column + right if problem.column else 0)
 
 
 def _read(item: Input, stdin: BinaryIO | None) -> bytes:
@@ -193,7 +208,6 @@ def _finish_batch_rules(started: list, progress: Progress | None, total: int) ->
 def _finish(entry: _Work, settings: Settings) -> list[Problem]:
     """Configured severity, suppressions, threshold, file lines, order."""
     file_directives = directives.parse(entry.root.text)
-    down, right = entry.shift
     inner: dict[int, directives.Suppressions] = {}
     threshold = RANK[settings.severity]
     out = set()
@@ -210,8 +224,5 @@ def _finish(entry: _Work, settings: Settings) -> list[Problem]:
                 continue
         mapped = doc.to_file(problem)
         if not file_directives.covers(mapped.line, mapped.rule):
-            if down or right:
-                mapped = replace(mapped, line=mapped.line + down if mapped.line else down + 1,
-                                 column=mapped.column + right if mapped.column else 0)
-            out.add(mapped)
+            out.add(_placed(mapped, entry.line_map))
     return sorted(out, key=lambda p: (p.line, p.column, p.rule, p.message))

@@ -82,6 +82,7 @@ class Document:
     content_type: str = ""  # the type cloud-init handles it as (text/cloud-config, ...)
     warnings: list[str] = field(default_factory=list)  # defects cloud-init tolerates
     faults: list[str] = field(default_factory=list)  # what makes cloud-init see no user-data
+    carriers: tuple = ()  # what hands it to EC2 (launch templates in a .tf), when known
     data: bytes | None = None  # this layer's exact bytes as cloud-init gets them
     filename: str = ""  # a MIME part's file name (cloud-init names it part-NNN without)
 

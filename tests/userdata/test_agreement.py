@@ -65,7 +65,8 @@ def _agree(tmp_path: Path, data: bytes) -> None:
         assert rendered_ok == works, found
 
 
-@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [p for p in corpus_files() if p.suffix != ".tf"],
+                         ids=lambda p: p.name)  # a .tf carries user-data; it is none
 def test_corpus_files_agree(tmp_path, path):
     _agree(tmp_path, path.read_bytes())
 
