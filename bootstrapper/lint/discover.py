@@ -88,6 +88,8 @@ def _one(given: str, settings: Settings, only_user_data: bool):
         yield from _walk(path, settings)
     elif path.suffix == ".tf" and path.is_file():  # its user-data, never the HCL itself
         yield from _terraform(path, settings)
+    elif path.is_file() and _cloudformation(path):  # the same for a CloudFormation template
+        yield from _cloudformation(path)
     elif path.exists():
         if not only_user_data or _wanted(path, settings):
             yield Input(given, path)
@@ -109,6 +111,8 @@ def _walk(top: Path, settings: Settings, placed: bool = False):
                 yield from _walk(path, settings, placed or _placed(path))
         elif entry.is_file() and path.suffix == ".tf":
             yield from _terraform(path, settings)
+        elif entry.is_file() and _cloudformation(path):
+            yield from _cloudformation(path)
         elif entry.is_file() and ((placed and path.suffix not in TEMPLATES)
                                   or _wanted(path, settings)):
             yield Input(str(path), path)
@@ -123,6 +127,13 @@ def _terraform(path: Path, settings: Settings):
     from . import terraform
 
     yield from terraform.inputs(path, Path(settings.root))
+
+
+def _cloudformation(path: Path) -> list[Input]:
+    """The UserData inputs of a CloudFormation template ([] when it is none)."""
+    from . import cloudformation
+
+    return cloudformation.inputs(path) if cloudformation.looks_like(path) else []
 
 
 def _matches(path: Path, pattern: str, settings: Settings) -> bool:

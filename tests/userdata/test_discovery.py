@@ -25,6 +25,23 @@ def test_every_planted_problem_is_found_at_its_file_and_line():
         ("envs/prod/init.sh", 2, "imdsv1"),  # via a module's user_data = file()
         ("envs/prod/main.tf", 11, "secret-in-log"),  # an inline heredoc, at the .tf line
         ("cfn/bootstrap.sh", 2, "shellcheck"),  # by name: bootstrap*
-        ("config/web.yaml", 0, "unknown-format"),  # a cloud-config without its header (whole file)
+        ("config/web.yaml", 0, "unknown-format"),
+        ("cfn/stack.yaml", 19, "imdsv1"),  # Fn::Base64: !Sub | in a launch template
+        ("cfn/stack.yaml", 16, "metadata-options"),  # ... whose HttpTokens is optional
+        ("cfn/stack.yaml", 30, "imdsv1"),  # an Fn::Join list, one quoted line each
+        ("envs/prod/init.sh", 1, "metadata-options"),  # launch template "legacy": optional  # a cloud-config without its header (whole file)
     }
     assert planted <= found, planted - found
+
+
+def test_inline_findings_keep_the_template_column():
+    report = lint_paths([str(TREE / "cfn" / "stack.yaml")], settings_for(use_config=False))
+    cd = [p for f in report.files for p in f.problems if "SC2164" in p.message]
+    assert [(p.line, p.column) for p in cd] == [(29, 16)]  # `cd` in `- "cd /opt/app\n"`
+
+
+def test_a_template_named_on_the_command_line_gives_its_user_data_not_itself():
+    report = lint_paths([str(TREE / "envs" / "prod" / "main.tf")],
+                        settings_for(use_config=False))
+    assert {Path(f.name).name for f in report.files} == {"main.tf", "init.sh"}
+    assert not any(p.rule == "unknown-format" for f in report.files for p in f.problems)
