@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .config import Settings, find_pyproject, load, with_options
-from .discover import expand
+from .discover import Log, expand
 from .engine import FileResult, Progress, Report, lint
 from .rules import RULES
 
@@ -32,8 +32,10 @@ def settings_for(start: Path | None = None, config: Path | None = None,
 
 def lint_paths(paths: list[str], settings: Settings | None = None, *,
                only_user_data: bool = False, progress: Progress | None = None,
-               stdin: BinaryIO | None = None, jobs: int | None = None) -> Report:
-    """Lint files and directories (`-` is standard input)."""
+               stdin: BinaryIO | None = None, jobs: int | None = None,
+               log: Log | None = None) -> Report:
+    """Lint files and directories (`-` is standard input); `log(path, verdict)` hears
+    about every file considered (linted or skipped, and why)."""
     settings = settings or settings_for()
-    inputs = expand(paths, settings, only_user_data)
+    inputs = expand(paths, settings, only_user_data, log)
     return lint(inputs, settings, progress=progress, stdin=stdin, jobs=jobs)

@@ -45,3 +45,16 @@ def test_a_template_named_on_the_command_line_gives_its_user_data_not_itself():
                         settings_for(use_config=False))
     assert {Path(f.name).name for f in report.files} == {"main.tf", "init.sh"}
     assert not any(p.rule == "unknown-format" for f in report.files for p in f.problems)
+
+
+def test_verbose_lists_every_file_considered_with_the_reason(tmp_path):
+    from support import run_cli
+
+    (tmp_path / "deploy.sh").write_text("#!/bin/sh\necho hi\n")
+    (tmp_path / "bootstrap.sh").write_text("#!/bin/sh\necho hi\n")
+    (tmp_path / ".cache").mkdir()
+    result = run_cli("lint", "--no-config", "--verbose", str(tmp_path))
+    said = dict(line.split(": ", 1) for line in result.stderr.splitlines())
+    assert said[str(tmp_path / "deploy.sh")].startswith("skipped: not named")
+    assert said[str(tmp_path / "bootstrap.sh")] == "linted: named like user-data"
+    assert said[str(tmp_path / ".cache")] == "skipped: a hidden directory"
