@@ -79,8 +79,9 @@ def lint(inputs: list[Input], settings: Settings, *, progress: Progress | None =
     return run(work, settings, active, contexts, progress, checker)
 
 
-def check_tree(root: Document, settings: Settings) -> list[Problem]:
-    """The findings of `settings`' rules on one tree already read (render's validation)."""
+def check_tree(root: Document, settings: Settings, jobs: int = 1) -> list[Problem]:
+    """The findings of `settings`' rules on one tree already read (render's validation).
+    One job by default: a few scripts cost less in one shellcheck process than in several."""
     checker: list[schemas.Checker] = []
 
     def get_checker() -> schemas.Checker:
@@ -90,7 +91,7 @@ def check_tree(root: Document, settings: Settings) -> list[Problem]:
 
     active = {rule_id: RULES[rule_id] for rule_id in settings.rules
               if settings.rule(rule_id).enabled}
-    contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, _cores())
+    contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, jobs)
                 for rule_id in active}
     work = [_Work(FileResult(root.path, ""), root)]
     return run(work, settings, active, contexts, None, checker).files[0].problems

@@ -11,7 +11,6 @@ import base64
 import binascii
 import quopri
 from dataclasses import dataclass, field
-from email.parser import HeaderParser
 
 from .limits import MAX_DEPTH
 
@@ -43,6 +42,8 @@ class Part:
 
 def parse(text: str, first_line: int = 0, depth: int = 0) -> Part:
     """The entity in `text` (lines start at `first_line`), its multipart parts split."""
+    from email.parser import HeaderParser  # lazy: only MIME user-data needs it
+
     lines = text.split("\n")
     header_end = _header_end(lines)
     message = HeaderParser().parsestr("\n".join(lines[:header_end]) + "\n")
