@@ -18,6 +18,11 @@ from pathlib import Path
 
 from .errors import BootstrapperError
 from .problem import Problem
+from .userdata.limits import SHELLCHECK_RATE, SHELLCHECK_SECONDS
+
+
+class ShellcheckTimeout(BootstrapperError):
+    """shellcheck ran past SHELLCHECK_SECONDS (some scripts make it very slow)."""
 
 
 @dataclass(frozen=True)
@@ -192,7 +197,15 @@ def _run_all(commands: list[list[str]], jobs: int) -> list[str]:
     from concurrent.futures import ThreadPoolExecutor
 
     def run(cmd: list[str]) -> str:
-        out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        size = sum(Path(arg).stat().st_size for arg in cmd if arg.endswith(".sh"))
+        limit = SHELLCHECK_SECONDS + size / SHELLCHECK_RATE
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, check=False,
+                                 timeout=limit)
+        except subprocess.TimeoutExpired as err:
+            raise ShellcheckTimeout(f"shellcheck did not finish within {limit:.0f} s (limit "
+                                    f"SHELLCHECK_SECONDS + 1 s per SHELLCHECK_RATE bytes): "
+                                    "these scripts are not checked") from err
         if out.returncode not in (0, 1):
             raise BootstrapperError(f"shellcheck failed: {out.stderr.strip()[:200]}")
         return out.stdout

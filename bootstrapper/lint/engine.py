@@ -21,6 +21,8 @@ from . import directives, schemas
 from .config import Settings
 from .discover import Input
 from .document import Document
+from ..shellcheck import ShellcheckTimeout
+from ..userdata.document import SHELLS
 from ..userdata.limits import SIZE_CAP
 from ..userdata.tree import extract
 from .rules import RULES, Context
@@ -104,7 +106,8 @@ def run(work: list[_Work], settings: Settings, active: dict, contexts: dict,
     for done, entry in enumerate(work, 1):
         entry.result.format = entry.root.format
         for doc in entry.root.walk():
-            entry.found += [(doc, doc.problem(0, 0, DEFECT, "warning", warning))
+            entry.found += [(doc, doc.problem(0, 0, DEFECT if "MIME" in warning else
+                                              "shellcheck", "warning", warning))
                             for warning in doc.warnings]
             if "unknown-format" in active:  # the reader's verdict: cloud-init sees no user-data
                 entry.found += [(doc, doc.problem(0, 0, "unknown-format", "error", fault))
@@ -197,6 +200,10 @@ def _finish_batch_rules(started: list, progress: Progress | None, total: int) ->
             progress(total, total, rule_id)
         thread.join()
         error = outcome.get("error")
+        if isinstance(error, ShellcheckTimeout):  # bounded: a finding, not a failed run
+            outcome["found"] = [(doc, doc.problem(0, 0, rule_id, "warning", str(error)))
+                                for doc in owner_docs(owner) if _shell_snippets(doc)]
+            error = None
         if isinstance(error, BootstrapperError):
             raise error
         if error is not None:
@@ -204,6 +211,16 @@ def _finish_batch_rules(started: list, progress: Progress | None, total: int) ->
                                     "and --disable it meanwhile") from error
         for doc, problem in outcome["found"]:
             owner[id(doc)].found.append((doc, problem))
+
+
+def owner_docs(owner: dict) -> list[Document]:
+    """The root document of every file (one finding per file, not per layer)."""
+    roots = {id(work.root): work.root for work in owner.values()}
+    return list(roots.values())
+
+
+def _shell_snippets(root: Document) -> bool:
+    return any(s.language in SHELLS for doc in root.walk() for s in doc.snippets)
 
 
 def _finish(entry: _Work, settings: Settings) -> list[Problem]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..encode import gunzip, unbase64
 from . import cloudconfig, heredoc, mime, template
 from .document import SHELLS, Document, Snippet
-from .limits import MAX_DEPTH, SIZE_CAP
+from .limits import MAX_DEPTH, MAX_SCRIPT, SIZE_CAP
 from .types import CONTENT_TYPES, DECOMP_TYPES, GZIP_MAGIC, KINDS, SNIFFED, detect, \
     language_of
 
@@ -33,7 +33,19 @@ def extract(data: bytes, path: str) -> Document:
         if not doc.content_type and doc.kind in CONTENT_TYPES:
             doc.content_type = CONTENT_TYPES[doc.kind]
     _encoded_twice(root)
+    _oversized(root)
     return root
+
+
+def _oversized(root: Document) -> None:
+    """Scripts past MAX_SCRIPT are not handed to shellcheck (its time grows faster than
+    their size): their role says so, and their document warns, naming the limit."""
+    for doc in root.walk():
+        for snippet in doc.snippets:
+            if snippet.language in SHELLS and len(snippet.text) > MAX_SCRIPT:
+                snippet.role = "oversized"
+                doc.warnings.append(f"{snippet.where or 'script'}: {len(snippet.text)} bytes, "
+                                    f"over MAX_SCRIPT ({MAX_SCRIPT}): not shellchecked")
 
 
 def _encoded_twice(root: Document) -> None:

@@ -14,7 +14,8 @@ import zlib
 
 import pytest
 
-from bootstrapper.userdata.limits import MAX_NODES, SIZE_CAP
+from bootstrapper.userdata.limits import (MAX_NODES, MAX_SCRIPT, SHELLCHECK_RATE,
+                                          SHELLCHECK_SECONDS, SIZE_CAP)
 
 _PROBE = """
 import io, json, resource, sys, time
@@ -84,3 +85,21 @@ def test_any_input_up_to_the_size_cap_lints_in_under_2_seconds(tmp_path):
     text = ("#cloud-config\nruncmd:\n" + items)[:SIZE_CAP]
     result = _lint(tmp_path, text.rsplit("\n", 1)[0].encode() + b"\n")
     assert result["seconds"] < 2, result["seconds"]
+
+
+def test_a_script_that_makes_shellcheck_crawl_is_bounded(tmp_path):
+    """2,000 distinct unset variables (24 KB): shellcheck alone takes ~30 s on it; it is
+    stopped at its deadline (about 13 s), with a finding naming the limit."""
+    script = "#!/bin/sh\n" + "".join(f"echo $v{i}\n" for i in range(2000))
+    result = _lint(tmp_path, script.encode())
+    deadline = SHELLCHECK_SECONDS + len(script) / SHELLCHECK_RATE
+    assert result["seconds"] < deadline + 2, result["seconds"]
+    assert any(rule == "shellcheck" and "SHELLCHECK_SECONDS" in message
+               for rule, _, message in result["findings"]), result["findings"]
+
+
+def test_a_script_over_max_script_is_not_shellchecked_and_says_so(tmp_path):
+    script = "#!/bin/sh\n" + "echo $x\n" * (MAX_SCRIPT // 8 + 10)
+    result = _lint(tmp_path, script.encode())
+    assert result["seconds"] < 2, result["seconds"]
+    assert any("MAX_SCRIPT" in message for _, _, message in result["findings"])
