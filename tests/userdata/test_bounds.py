@@ -80,10 +80,26 @@ def test_nine_levels_of_nine_aliases_stop_at_the_node_limit(tmp_path):
                for rule, severity, message in result["findings"]), result["findings"]
 
 
-def test_any_input_up_to_the_size_cap_lints_in_under_2_seconds(tmp_path):
-    items = "".join(f"  - echo {i}\n" for i in range(SIZE_CAP // 16))
-    text = ("#cloud-config\nruncmd:\n" + items)[:SIZE_CAP]
-    result = _lint(tmp_path, text.rsplit("\n", 1)[0].encode() + b"\n")
+def _at_the_cap(shape: str) -> bytes:
+    """SIZE_CAP bytes of user-data shaped to make one part of lint work hard."""
+    if shape == "runcmd":
+        text = "#cloud-config\nruncmd:\n" + "".join(f"  - echo {i}\n" for i in range(SIZE_CAP // 12))
+    elif shape == "script":
+        text = "#!/bin/sh\n" + "echo $x\n" * (SIZE_CAP // 8)
+    elif shape == "write_files":
+        text = "#cloud-config\nwrite_files:\n" + "".join(
+            f"- path: /f{i}\n  content: x\n" for i in range(SIZE_CAP // 24))
+    elif shape == "mime":
+        text = "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n" + "".join(
+            f"--B\nContent-Type: text/plain\n\nhello {i}\n" for i in range(SIZE_CAP // 40))
+    else:
+        text = "#cloud-config\nruncmd:\n - " + "a" * SIZE_CAP
+    return (text[:SIZE_CAP].rsplit("\n", 1)[0] + "\n").encode()
+
+
+@pytest.mark.parametrize("shape", ["runcmd", "script", "write_files", "mime", "long line"])
+def test_any_input_up_to_the_size_cap_lints_in_under_2_seconds(tmp_path, shape):
+    result = _lint(tmp_path, _at_the_cap(shape))
     assert result["seconds"] < 2, result["seconds"]
 
 
