@@ -257,6 +257,9 @@ def lint(
         "--color", help="auto, always or never (text format).")] = "auto",
     output: Annotated[Optional[str], typer.Option(
         "--output", "-o", metavar="FILE", help="Write the report there instead of stdout.")] = None,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="List on stderr every file considered: linted or skipped, "
+        "and why.")] = False,
 ) -> None:
     """Lint any EC2 user-data: YAML, schema, shellcheck, IMDSv1 calls, secrets, file modes,
     sizes. Reads cloud-config, scripts, boothooks, MIME, #include, Jinja templates, gzip and
@@ -273,8 +276,9 @@ def lint(
         settings = linter.with_options(settings, severity=severity, schema=schema,
                                        disable=tuple(disable or ()), exclude=tuple(exclude or ()),
                                        cloud_init_version=cloud_init_version, baseline=baseline)
+        log = (lambda path, why: typer.echo(f"{path}: {why}", err=True)) if verbose else None
         result = linter.lint_paths(paths, settings, only_user_data=only_user_data,
-                                   progress=progress)
+                                   progress=progress, log=log)
         progress.clear()
         if not result.files:
             typer.echo(f"bootstrapper: warning: no user-data files in {' '.join(paths)}", err=True)

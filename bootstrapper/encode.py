@@ -14,13 +14,11 @@ import zlib
 from dataclasses import dataclass
 
 from .errors import RefusedError
+from .userdata.limits import EC2_LIMIT, SIZE_CAP
+from .userdata.types import GZIP_MAGIC, STARTS
 
-EC2_LIMIT = 16384  # bytes of raw user-data, before the base64 the EC2 API adds
-GZIP_MAGIC = b"\x1f\x8b"
 # First bytes of the kinds of user-data cloud-init recognises (lower case), and MIME.
-_USER_DATA_STARTS = (b"#cloud-config", b"#!", b"#cloud-boothook", b"#include",
-                     b"## template: jinja", b"#part-handler", b"content-type:",
-                     b"mime-version:")
+_USER_DATA_STARTS = tuple(s.encode() for s in STARTS) + (b"content-type:", b"mime-version:")
 _BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/]+={0,2}")
 
 
@@ -126,15 +124,16 @@ def unbase64(data: bytes) -> bytes | None:
         return None
 
 
-def gunzip(data: bytes, limit: int = 1 << 20) -> bytes:
-    """Decompress one gzip member, refusing output over `limit` bytes (a gzip bomb)."""
+def gunzip(data: bytes, limit: int = SIZE_CAP) -> bytes:
+    """Decompress one gzip member, refusing output over `limit` bytes (a gzip bomb).
+    The one inflater: every reader of user-data comes here, with SIZE_CAP or less."""
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
         out = inflater.decompress(data, limit + 1)
     except zlib.error as err:
         raise ValueError(f"not valid gzip data: {err}") from err
     if len(out) > limit:
-        raise ValueError(f"decompresses to more than {limit} bytes")
+        raise ValueError(f"decompresses to more than {limit} bytes (the size cap)")
     if not inflater.eof:
         raise ValueError("truncated gzip data")
     return out

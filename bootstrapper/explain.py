@@ -13,11 +13,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from . import encode, mime
+from types import MappingProxyType
+
+from . import encode
 from .errors import InputError
 
-_MIME_WINDOW = 4096  # cloud-init looks for "mime-version:" only this far
-_SNIFFED = ("text/plain", "text/x-not-multipart", "text/x-shellscript")
 _WHEN = {
     "text/x-shellscript": "runs once per instance (final stage, scripts_user)",
     "text/x-shellscript-per-boot": "runs on every boot (final stage, before scripts_user)",
@@ -25,9 +25,10 @@ _WHEN = {
                                        "scripts_user)",
     "text/x-shellscript-per-once": "runs once ever (final stage, before scripts_user)",
 }
-_GZIP_TYPES = ("application/gzip", "application/x-gzip", "application/gzip-compressed",
-               "application/gzipped", "application/x-compress", "application/x-compressed",
-               "application/x-gunzip", "application/x-gzip-compressed")
+# The verdict "cloud-init gets working user-data": errors of these rules (lint reports the
+# same ones with the same words); their warnings and the reader's defects are notes.
+VERDICT_RULES = ("yaml-syntax", "schema", "unknown-format", "size-limit", "jinja-syntax")
+_KIND_TYPES = {"script": "text/x-shellscript"}
 
 
 @dataclass(frozen=True)
@@ -74,104 +75,70 @@ class Report:
 
 
 def explain(data: bytes) -> Report:
-    """Peel every layer of `data` and describe the parts cloud-init will handle."""
+    """Describe, from the reader's tree, the layers and parts cloud-init will handle."""
+    from .lint.engine import check_tree  # lazy
+    from .userdata import read
+
     report = Report(size_given=len(data))
-    sent = _peel_base64(data, report)
-    raw, gzipped = sent, None
-    if sent.startswith(encode.GZIP_MAGIC):
-        try:
-            raw, gzipped = encode.gunzip(sent), sent
-        except ValueError as err:
-            report.errors.append(f"gzip: {err}; cloud-init cannot decompress it")
-            return report
-        report.layers.append("gzip")
-        if raw.startswith(encode.GZIP_MAGIC):
-            report.errors.append("gzipped twice: cloud-init decompresses once and would see "
-                                 "gzip bytes")
+    root = read(data, "user-data")
+    node, sent, gzipped = root, data, None
+    while node.kind in ("base64", "gzip") and node.children:
+        report.layers.append(node.kind)
+        if node.kind == "base64":
+            sent = node.children[0].content
+        elif gzipped is None:
+            gzipped = sent
+        node = node.children[0]
+    raw = node.content if gzipped is not None else sent
     report.budget = encode.budget(raw, gzipped=gzipped)
-    if not report.budget.fits:
-        report.errors.append(f"size-limit: {report.budget.describe()}")
-    if b"mime-version:" in raw[:_MIME_WINDOW].lower():
+    if node.kind == "mime":
         report.layers.append("mime")
-        _read_mime(raw, report)
+        leaves = [d for d in node.walk() if d is not node and d.headers and d.kind != "mime"]
     else:
-        if raw[:200].lower().lstrip().startswith(b"content-type: multipart"):
-            report.errors.append("looks like MIME but has no MIME-Version header in its "
-                                 f"first {_MIME_WINDOW} bytes: cloud-init reads it as text")
-        _add_part(report, raw, None, None, None, None)
-    for part in report.parts:
-        if part.content_type == "text/plain":
-            report.errors.append(f"{part.filename}: unknown-format: cloud-init does not know "
-                                 "this content and will ignore it")
+        leaves = [node]
+    for leaf in leaves:
+        _add_part(report, leaf)
+    for problem in check_tree(root, _verdict_settings()):
+        where = f"{problem.path}:{problem.line}: " if problem.line else ""
+        line = f"{where}{problem.rule}: {problem.message}"
+        (report.errors if problem.severity == "error" else report.notes).append(line)
     return report
 
 
-def _peel_base64(data: bytes, report: Report) -> bytes:
-    """EC2 decodes one layer of base64; a second layer reaches cloud-init as text."""
-    decoded = encode.unbase64(data) if encode.encoded_as(data) == "base64" else None
-    if decoded is None:
-        return data
-    report.layers.append("base64")
-    inner = encode.unbase64(decoded) if encode.encoded_as(decoded) == "base64" else None
-    if inner is not None:
-        report.layers.append("base64")
-        report.errors.append("double-encoded: base64 of base64. EC2 decodes one layer and "
-                             "cloud-init would see base64 text; encode once (drop --base64 "
-                             "where the tool already encodes: run-instances, Terraform "
-                             "user_data, launch configurations)")
-        return inner
-    return decoded
+def _verdict_settings():
+    from .lint.config import RuleConfig, Settings
+    from .lint.rules import RULES
+
+    rules = {rule_id: RuleConfig(True, None, MappingProxyType(dict(RULES[rule_id].OPTIONS)))
+             for rule_id in VERDICT_RULES}
+    return Settings(severity="warning", schema="builtin", rules=MappingProxyType(rules))
 
 
-def _read_mime(raw: bytes, report: Report) -> None:
-    import email
-    import email.policy
-
-    message = email.message_from_bytes(raw, policy=email.policy.compat32)
-    if not message.is_multipart():
-        payload = message.get_payload(decode=True) or b""
-        _add_part(report, payload, message.get_content_type(), message.get_filename(),
-                  message.get("Merge-Type") or message.get("X-Merge-Type"),
-                  message.get("Content-Transfer-Encoding"))
-        return
-    for part in message.walk():
-        if part.get_content_maintype() == "multipart":
-            continue
-        payload = part.get_payload(decode=True) or b""
-        _add_part(report, payload, part.get_content_type(), part.get_filename(),
-                  part.get("Merge-Type") or part.get("X-Merge-Type"),
-                  part.get("Content-Transfer-Encoding"))
-    if message.defects:
-        report.notes.append("MIME defects: " + ", ".join(type(d).__name__
-                                                        for d in message.defects))
-
-
-def _add_part(report: Report, content: bytes, declared: str | None, filename: str | None,
-              merge_type: str | None, transfer: str | None) -> None:
+def _add_part(report: Report, doc) -> None:
     index = len(report.parts) + 1
-    content_type = declared or "text/plain"
-    if content_type in _GZIP_TYPES:
-        try:
-            content = encode.gunzip(content)
-            content_type = "text/plain"
-        except ValueError as err:
-            report.errors.append(f"part {index}: gzip: {err}")
-    if content_type in _SNIFFED:
-        content_type = mime.sniff(content) or content_type
-    name = filename or f"part-{index:03d}"
-    keys = cloud_config_keys(content) if content_type == "text/cloud-config" else ()
-    report.parts.append(Part(index, content_type, name, content, merge_type,
-                             transfer.lower() if transfer else None,
-                             summarize(content_type, content), keys))
+    content = doc.content
+    if doc.kind == "gzip" and doc.children:  # an application/gzip part: cloud-init inflates it
+        doc = doc.children[0]
+        content = doc.content
+    content_type = doc.content_type or _KIND_TYPES.get(doc.kind, "text/plain")
+    name = doc.filename or f"part-{index:03d}"
+    keys = ()
+    if doc.kind == "cloud-config" and doc.config and isinstance(doc.config.data, dict):
+        keys = tuple(str(k) for k in doc.config.data)
+    merge = doc.headers.get("merge-type") or doc.headers.get("x-merge-type")
+    transfer = doc.headers.get("content-transfer-encoding")
+    report.parts.append(Part(index, content_type, name, content, merge,
+                             transfer.strip().lower() if transfer else None,
+                             summarize(content_type, content, doc), keys))
 
 
-def summarize(content_type: str, content: bytes) -> str:
+def summarize(content_type: str, content: bytes, doc=None) -> str:
     """One line on what a part does."""
     text = content.decode("utf-8", "replace")
     lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
     first = text.split("\n", 1)[0].strip()
     if content_type == "text/cloud-config":
-        return _summarize_cloud_config(text)
+        return _summarize_cloud_config(doc)
     if content_type.startswith("text/x-shellscript"):
         return f"{first[:40]} script, {lines} lines; {_WHEN[content_type]}"
     if content_type == "text/cloud-boothook":
@@ -188,29 +155,19 @@ def summarize(content_type: str, content: bytes) -> str:
     return f"{len(content)} bytes cloud-init has no handler for"
 
 
-def _summarize_cloud_config(text: str) -> str:
-    import yaml  # lazy
-
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        return f"invalid YAML{f' at line {mark.line + 1}' if mark else ''}"
-    if not isinstance(document, dict):
+def _summarize_cloud_config(doc) -> str:
+    parsed = doc.config if doc is not None else None
+    if parsed is None:
+        return "cloud-config"
+    if parsed.error:
+        return f"invalid YAML at line {parsed.error[0]}"
+    if parsed.data is None:
+        return "empty: cloud-init gets no configuration"
+    if not isinstance(parsed.data, dict):
         return "not a mapping: cloud-init will ignore it"
     keys = [f"{k}[{len(v)}]" if isinstance(v, (list, dict)) else str(k)
-            for k, v in document.items()]
+            for k, v in parsed.data.items()]
     return "keys: " + ", ".join(keys)
-
-
-def cloud_config_keys(content: bytes) -> tuple[str, ...]:
-    import yaml
-
-    try:
-        document = yaml.safe_load(content.decode("utf-8", "replace"))
-    except yaml.YAMLError:
-        return ()
-    return tuple(str(k) for k in document) if isinstance(document, dict) else ()
 
 
 # --- text output -------------------------------------------------------------------------

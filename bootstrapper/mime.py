@@ -25,26 +25,16 @@ from dataclasses import dataclass
 
 from . import encode
 from .errors import InputError, ProfileError, RefusedError
+from .userdata.types import HEADER_ONLY, STARTS
 
 BOOTSTRAP_MERGE_TYPE = "list(prepend)+dict(no_replace,recurse_list)+str()"
 BOOTSTRAP_FILENAMES = {"cloud-config": "bootstrapper.cfg", "shell": "bootstrapper.sh"}
 MAX_PART_BYTES = 1 << 20  # even gzipped, no more fits EC2's 16 KiB
 
-# First-line prefix → content type, as cloud-init 22.4 maps them (longest prefix wins).
-PREFIX_TYPES = {
-    "#cloud-config-archive": "text/cloud-config-archive",
-    "#cloud-config-jsonp": "text/cloud-config-jsonp",
-    "#cloud-config": "text/cloud-config",
-    "#cloud-boothook": "text/cloud-boothook",
-    "#include-once": "text/x-include-once-url",
-    "#include": "text/x-include-url",
-    "#part-handler": "text/part-handler",
-    "## template: jinja": "text/jinja2",
-    "#!": "text/x-shellscript",
-}
-# Types only a MIME header can give; cloud-init runs them as scripts at other times.
-HEADER_ONLY_TYPES = ("text/x-shellscript-per-boot", "text/x-shellscript-per-instance",
-                     "text/x-shellscript-per-once")
+# First-line prefix → content type, and the types only a MIME header gives: cloud-init's
+# table, kept once in bootstrapper.userdata.types.
+PREFIX_TYPES = STARTS
+HEADER_ONLY_TYPES = HEADER_ONLY
 KNOWN_TYPES = tuple(sorted(set(PREFIX_TYPES.values()) | set(HEADER_ONLY_TYPES)))
 # A `#!` file may be declared as any of these instead of text/x-shellscript.
 _SCRIPT_TYPES = ("text/x-shellscript", "text/cloud-boothook") + HEADER_ONLY_TYPES

@@ -18,6 +18,11 @@ from pathlib import Path
 
 from .errors import BootstrapperError
 from .problem import Problem
+from .userdata.limits import SHELLCHECK_RATE, SHELLCHECK_SECONDS
+
+
+class ShellcheckTimeout(BootstrapperError):
+    """shellcheck ran past SHELLCHECK_SECONDS (some scripts make it very slow)."""
 
 
 @dataclass(frozen=True)
@@ -42,13 +47,43 @@ def binary() -> str:
     return found
 
 
+# Findings of prefetch() runs by script key, each handed to the next check() that asks
+# (then forgotten), and the early runs still going: a run started with prefetch() (render's
+# validation, before lint's rules are imported) is not repeated.
+_MEMO: dict[str, list[dict]] = {}
+_EARLY: list = []
+
+
+def prefetch(scripts: list[Script], severity: str = "style") -> None:
+    """Start checking `scripts` now, on a thread; a later check() of the same scripts
+    (same text, shell, excludes, severity) waits for it instead of starting shellcheck."""
+    import threading
+
+    def run() -> None:
+        try:
+            _check(scripts, severity, 1, early=True)
+        except BootstrapperError:
+            pass  # the later check() runs them again and reports it
+
+    thread = threading.Thread(target=run, daemon=True, name="shellcheck-prefetch")
+    thread.start()
+    _EARLY.append(thread)
+
+
 def check(scripts: list[Script], severity: str = "style", jobs: int = 1) -> list[Problem]:
     """Shellcheck every script; return findings as Problems (rule shellcheck).
 
     One shellcheck process per (shell, exclude) group; with `jobs` > 1 each group is cut
     into a few batches per job, run `jobs` at a time, so every core stays busy. Scripts
-    whose findings are cached are not run again.
+    whose findings are cached (or were prefetched) are not run again.
     """
+    while _EARLY:
+        _EARLY.pop().join()
+    return _check(scripts, severity, jobs)
+
+
+def _check(scripts: list[Script], severity: str, jobs: int,
+           early: bool = False) -> list[Problem]:
     if not scripts:
         return []
     from . import cache
@@ -58,12 +93,17 @@ def check(scripts: list[Script], severity: str = "style", jobs: int = 1) -> list
             for s in scripts]
     comments: dict[int, list[dict]] = {}
     for index, digest in enumerate(keys):
-        hit = cache.load("shellcheck", digest)
+        hit = _MEMO.pop(digest, None)
+        if hit is None:
+            stored = cache.load("shellcheck", digest)
+            hit = json.loads(stored) if stored is not None else None
         if hit is not None:
-            comments[index] = json.loads(hit)
+            comments[index] = hit
     todo = [index for index in range(len(scripts)) if index not in comments]
     for index, found in zip(todo, _run([scripts[i] for i in todo], severity, jobs), strict=True):
         comments[index] = found
+        if early:
+            _MEMO[keys[index]] = found
         cache.store("shellcheck", keys[index], json.dumps(found))
     return sorted(
         Problem(path=script.origin, line=c["line"] + script.line_offset, column=c["column"],
@@ -157,7 +197,15 @@ def _run_all(commands: list[list[str]], jobs: int) -> list[str]:
     from concurrent.futures import ThreadPoolExecutor
 
     def run(cmd: list[str]) -> str:
-        out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        size = sum(Path(arg).stat().st_size for arg in cmd if arg.endswith(".sh"))
+        limit = SHELLCHECK_SECONDS + size / SHELLCHECK_RATE
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, check=False,
+                                 timeout=limit)
+        except subprocess.TimeoutExpired as err:
+            raise ShellcheckTimeout(f"shellcheck did not finish within {limit:.0f} s (limit "
+                                    f"SHELLCHECK_SECONDS + 1 s per SHELLCHECK_RATE bytes): "
+                                    "these scripts are not checked") from err
         if out.returncode not in (0, 1):
             raise BootstrapperError(f"shellcheck failed: {out.stderr.strip()[:200]}")
         return out.stdout

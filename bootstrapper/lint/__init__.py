@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from . import baseline
 from .config import Settings, find_pyproject, load, with_options
-from .discover import expand
+from .discover import Log, expand
 from .engine import FileResult, Progress, Report, lint
 from .rules import RULES
 
@@ -33,10 +33,12 @@ def settings_for(start: Path | None = None, config: Path | None = None,
 
 def lint_paths(paths: list[str], settings: Settings | None = None, *,
                only_user_data: bool = False, progress: Progress | None = None,
-               stdin: BinaryIO | None = None, jobs: int | None = None) -> Report:
-    """Lint files and directories (`-` is standard input)."""
+               stdin: BinaryIO | None = None, jobs: int | None = None,
+               log: Log | None = None) -> Report:
+    """Lint files and directories (`-` is standard input); `log(path, verdict)` hears
+    about every file considered (linted or skipped, and why)."""
     settings = settings or settings_for()
     known = baseline.load(settings.baseline) if settings.baseline else None
-    inputs = expand(paths, settings, only_user_data)
+    inputs = expand(paths, settings, only_user_data, log)
     report = lint(inputs, settings, progress=progress, stdin=stdin, jobs=jobs)
     return baseline.apply(report, known) if known else report

@@ -21,10 +21,16 @@ from . import directives, schemas
 from .config import Settings
 from .discover import Input
 from .document import Document
-from .extract import extract
+from ..shellcheck import ShellcheckTimeout
+from ..userdata.document import SHELLS
+from ..userdata.limits import SIZE_CAP
+from ..userdata.tree import extract
 from .rules import RULES, Context
 
-MAX_READ = 4 * 1024 * 1024  # far past EC2's limit: anything bigger is not user-data
+MAX_READ = SIZE_CAP  # far past EC2's limit: anything bigger is not user-data
+# A defect cloud-init tolerates (a MIME message without its closing boundary): reported
+# by the reader itself, whatever rules run, as a warning of this id.
+DEFECT = "mime-defect"
 RANK = {"info": 1, "warning": 2, "error": 3}
 Progress = Callable[[int, int, str], None]
 
@@ -52,6 +58,7 @@ class _Work:
     result: FileResult
     root: Document
     found: list[tuple[Document, Problem]] = field(default_factory=list)
+    line_map: tuple | None = None  # user-data inside another file: where each line is
 
 
 def lint(inputs: list[Input], settings: Settings, *, progress: Progress | None = None,
@@ -69,12 +76,42 @@ def lint(inputs: list[Input], settings: Settings, *, progress: Progress | None =
               if settings.rule(rule_id).enabled}
     contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, jobs)
                 for rule_id in active}
-    work = [_Work(FileResult(item.name, ""), extract(_read(item, stdin), item.name))
+    work = [_Work(FileResult(item.name, ""), _tree(item, stdin), line_map=item.line_map)
             for item in inputs]
+    return run(work, settings, active, contexts, progress, checker)
+
+
+def check_tree(root: Document, settings: Settings, jobs: int = 1) -> list[Problem]:
+    """The findings of `settings`' rules on one tree already read (render's validation).
+    One job by default: a few scripts cost less in one shellcheck process than in several."""
+    checker: list[schemas.Checker] = []
+
+    def get_checker() -> schemas.Checker:
+        if not checker:
+            checker.append(schemas.Checker(schemas.load(settings.schema)))
+        return checker[0]
+
+    active = {rule_id: RULES[rule_id] for rule_id in settings.rules
+              if settings.rule(rule_id).enabled}
+    contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, jobs)
+                for rule_id in active}
+    work = [_Work(FileResult(root.path, ""), root)]
+    return run(work, settings, active, contexts, None, checker).files[0].problems
+
+
+def run(work: list[_Work], settings: Settings, active: dict, contexts: dict,
+        progress: Progress | None, checker: list) -> Report:
+    """The rules over trees already read: batch rules in threads, the rest here."""
     batch = _start_batch_rules(work, active, contexts)  # shellcheck runs meanwhile
     for done, entry in enumerate(work, 1):
         entry.result.format = entry.root.format
         for doc in entry.root.walk():
+            entry.found += [(doc, doc.problem(0, 0, DEFECT if "MIME" in warning else
+                                              "shellcheck", "warning", warning))
+                            for warning in doc.warnings]
+            if "unknown-format" in active:  # the reader's verdict: cloud-init sees no user-data
+                entry.found += [(doc, doc.problem(0, 0, "unknown-format", "error", fault))
+                                for fault in doc.faults]
             for rule_id, module in active.items():
                 if hasattr(module, "check"):
                     entry.found += _checked(entry.result.name, rule_id, doc,
@@ -95,7 +132,24 @@ def _cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _tree(item: Input, stdin: BinaryIO | None) -> Document:
+    root = extract(_read(item, stdin), item.name)
+    root.carriers = item.carriers
+    return root
+
+
+def _placed(problem: Problem, line_map: tuple | None) -> Problem:
+    """A finding in user-data written inside another file, at that file's line/column."""
+    if not line_map:
+        return problem
+    index = min(max(problem.line, 1), len(line_map)) - 1
+    line, right = line_map[index]
+    return replace(problem, line=line, column=problem.column + right if problem.column else 0)
+
+
 def _read(item: Input, stdin: BinaryIO | None) -> bytes:
+    if item.text is not None:
+        return item.text[:MAX_READ + 1]
     if item.path is None:
         return (stdin or sys.stdin.buffer).read(MAX_READ + 1)
     try:
@@ -146,6 +200,10 @@ def _finish_batch_rules(started: list, progress: Progress | None, total: int) ->
             progress(total, total, rule_id)
         thread.join()
         error = outcome.get("error")
+        if isinstance(error, ShellcheckTimeout):  # bounded: a finding, not a failed run
+            outcome["found"] = [(doc, doc.problem(0, 0, rule_id, "warning", str(error)))
+                                for doc in owner_docs(owner) if _shell_snippets(doc)]
+            error = None
         if isinstance(error, BootstrapperError):
             raise error
         if error is not None:
@@ -153,6 +211,16 @@ def _finish_batch_rules(started: list, progress: Progress | None, total: int) ->
                                     "and --disable it meanwhile") from error
         for doc, problem in outcome["found"]:
             owner[id(doc)].found.append((doc, problem))
+
+
+def owner_docs(owner: dict) -> list[Document]:
+    """The root document of every file (one finding per file, not per layer)."""
+    roots = {id(work.root): work.root for work in owner.values()}
+    return list(roots.values())
+
+
+def _shell_snippets(root: Document) -> bool:
+    return any(s.language in SHELLS for doc in root.walk() for s in doc.snippets)
 
 
 def _finish(entry: _Work, settings: Settings) -> list[Problem]:
@@ -174,5 +242,5 @@ def _finish(entry: _Work, settings: Settings) -> list[Problem]:
                 continue
         mapped = doc.to_file(problem)
         if not file_directives.covers(mapped.line, mapped.rule):
-            out.add(mapped)
+            out.add(_placed(mapped, entry.line_map))
     return sorted(out, key=lambda p: (p.line, p.column, p.rule, p.message))

@@ -28,8 +28,8 @@ def kinds(data: bytes) -> list[str]:
     ("## template: jinja\n#cloud-config\n", "jinja"),
     ("<powershell>\nGet-Date\n</powershell>\n", "powershell"),
     ("<script>\necho %DATE%\n</script>\n", "batch"),
-    ("", "empty"),
-    ("\n  \n", "empty"),
+    ("", "unknown"),                                  # empty: nothing runs (a finding)
+    ("\n  \n", "unknown"),
     ("hello world\n", "unknown"),
     ("#upstart-job\n", "unknown"),
     ("abcdefgh\n", "unknown"),                        # base64 of garbage is not user-data
@@ -54,7 +54,7 @@ def test_mime_part_lines_map_to_the_file():
     part = extract(text.encode(), "x").children[0]
     assert part.kind == "cloud-config"            # by content type: no header needed
     assert part.offset == 6                       # part line 1 is file line 7
-    assert part.snippets[0].line + 1 + part.offset == 8
+    assert part.snippets[0].locate(2)[0] + part.offset == 8  # line 1 is the #!/bin/sh
 
 
 def test_shell_mime_part_without_shebang_is_reported_not_run():
@@ -71,7 +71,10 @@ def test_write_files_snippets_know_their_lines_and_encodings():
     snippets = {s.where: s for s in extract(text.encode(), "x").snippets}
     assert (snippets["write_files[0] /a"].line, snippets["write_files[0] /a"].language) == (4, "bash")
     assert not snippets["write_files[1] /b"].exact and snippets["write_files[1] /b"].text.startswith("#!")
-    assert snippets["runcmd[0]"].role == "command" and snippets["runcmd[1]"].role == "argv"
+    # runcmd is the one script cloud-init writes: #!/bin/sh, a string as is, a list quoted
+    runcmd = snippets["runcmd"]
+    assert runcmd.text == "#!/bin/sh\necho one\nls -l\n" and runcmd.role == "command"
+    assert [runcmd.locate(n)[0] for n in (1, 2, 3)] == [10, 11, 12]
 
 
 def test_jinja_placeholders_keep_lines():
@@ -84,7 +87,7 @@ def test_jinja_placeholders_keep_lines():
 
 def test_gzip_bomb_and_corrupt_gzip_are_unknown_not_crashes():
     bomb = gzip.compress(b"\0" * (9 * 1024 * 1024), mtime=0)
-    assert "over" in extract(bomb, "x").note
+    assert "size cap" in extract(bomb, "x").note
     assert extract(b"\x1f\x8b\x08garbage", "x").kind == "unknown"
 
 

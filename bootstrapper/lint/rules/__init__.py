@@ -19,13 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from . import (credential_file_mode, hardcoded_secret, imdsv1, jinja_syntax, mime_merge,
-               schema, secret_in_log, shellcheck, size_limit, suppression, unknown_format,
-               yaml_syntax)
+from . import (credential_file_mode, hardcoded_secret, imdsv1, jinja_syntax, metadata_options,
+               mime_merge, schema, secret_in_log, shellcheck, size_limit, suppression,
+               unknown_format, yaml_syntax)
 
 RULES = {module.ID: module for module in (
     yaml_syntax, schema, shellcheck, imdsv1, hardcoded_secret, secret_in_log,
-    credential_file_mode, size_limit, unknown_format, jinja_syntax, mime_merge, suppression)}
+    credential_file_mode, size_limit, unknown_format, jinja_syntax, mime_merge, suppression,
+    metadata_options)}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ import base64
 import binascii
 import quopri
 from dataclasses import dataclass, field
-from email.parser import HeaderParser
+
+from .limits import MAX_DEPTH
 
 
 @dataclass
@@ -41,6 +42,8 @@ class Part:
 
 def parse(text: str, first_line: int = 0, depth: int = 0) -> Part:
     """The entity in `text` (lines start at `first_line`), its multipart parts split."""
+    from email.parser import HeaderParser  # lazy: only MIME user-data needs it
+
     lines = text.split("\n")
     header_end = _header_end(lines)
     message = HeaderParser().parsestr("\n".join(lines[:header_end]) + "\n")
@@ -51,7 +54,7 @@ def parse(text: str, first_line: int = 0, depth: int = 0) -> Part:
     if message.get_content_maintype() != "multipart":
         return part
     boundary = message.get_param("boundary")
-    if not boundary or depth > 8:
+    if not boundary or depth > MAX_DEPTH:
         part.error = "a multipart message without a boundary parameter"
         return part
     part.parts = list(_split(lines, header_end + 1, str(boundary), first_line, depth))
@@ -80,3 +83,47 @@ def _split(lines: list[str], start: int, boundary: str, first_line: int, depth: 
             if line == close:
                 return
             begin = index + 1
+    if begin is not None:  # no closing boundary: the email parser (and cloud-init) keeps
+        end = len(lines)   # the last part, up to the end of the message
+        while end > begin and not lines[end - 1].strip():
+            end -= 1
+        yield parse("\n".join(lines[begin:end]) + "\n", first_line + begin, depth + 1)
+
+
+def message(data: bytes):
+    """The message as cloud-init's email parser reads it."""
+    import email
+    import email.policy
+
+    return email.message_from_bytes(data, policy=email.policy.compat32)
+
+
+def payloads(msg) -> list[tuple[str, bytes]]:
+    """(file name, decoded bytes) of every leaf entity, in order, as cloud-init reads them."""
+    out = []
+    for entity in msg.walk():
+        if entity.get_content_maintype() == "multipart":
+            continue
+        out.append((entity.get_filename() or "", entity.get_payload(decode=True) or b""))
+    return out
+
+
+def defects(msg) -> list[str]:
+    """The defects Python's email parser (which cloud-init uses) finds and tolerates, as
+    one line each: cloud-init still runs the parts, but another reader may not."""
+    found = []
+    for entity in msg.walk():
+        for defect in entity.defects:
+            name = type(defect).__name__
+            hint = _DEFECT_HINTS.get(name, "")
+            found.append(f"MIME defect {name}{hint}")
+    return found
+
+
+_DEFECT_HINTS = {
+    "CloseBoundaryNotFoundDefect": ": the closing boundary line (--BOUNDARY--) is missing; "
+                                   "cloud-init runs the parts anyway, stricter readers drop "
+                                   "the last one",
+    "StartBoundaryNotFoundDefect": ": no part starts with the boundary the header names",
+    "MissingHeaderBodySeparatorDefect": ": a header block is not followed by a blank line",
+}

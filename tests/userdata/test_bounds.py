@@ -1,0 +1,121 @@
+"""Bounds (issue 17): decompression bombs and alias bombs are refused with one finding
+naming the limit, in little memory and time. Each case runs `bootstrapper lint` in a
+child process that reports its own peak RSS (resource.getrusage)."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import gzip
+import json
+import subprocess
+import sys
+import zlib
+
+import pytest
+
+from bootstrapper.userdata.limits import (MAX_NODES, MAX_SCRIPT, SHELLCHECK_RATE,
+                                          SHELLCHECK_SECONDS, SIZE_CAP)
+
+_PROBE = """
+import io, json, resource, sys, time
+from bootstrapper.lint import lint_paths, settings_for
+start = time.perf_counter()
+report = lint_paths([sys.argv[1]], settings_for(use_config=False))
+took = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+findings = [(p.rule, p.severity, p.message) for f in report.files for p in f.problems]
+print(json.dumps({"peak": peak, "seconds": took, "findings": findings}))
+"""
+
+
+def _gzip_zeros(size: int) -> bytes:
+    """gzip of `size` zero bytes, made in 1 MiB steps (never holding them all)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    chunk = bytes(1 << 20)
+    out = [packer.compress(chunk) for _ in range(size >> 20)]
+    return b"".join(out) + packer.flush()
+
+
+def _lint(tmp_path, data: bytes) -> dict:
+    path = tmp_path / "user-data"
+    path.write_bytes(data)
+    done = subprocess.run([sys.executable, "-c", _PROBE, str(path)], capture_output=True,
+                          text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@functools.cache
+def _bombs() -> dict[str, bytes]:
+    gib = _gzip_zeros(1 << 30)
+    nested = gzip.compress(gzip.compress(gib, mtime=0), mtime=0)
+    entry = base64.b64encode(gib).decode()
+    write_files = ("#cloud-config\nwrite_files:\n- path: /opt/big\n  encoding: gz+b64\n"
+                   f"  content: {entry}\n").encode()
+    return {"gzip of 1 GiB of zeros": gib, "gzip of gzip of it": nested,
+            "base64 of it": base64.b64encode(gib),
+            "a gz+b64 write_files entry": write_files}
+
+
+@pytest.mark.parametrize("name", list(_bombs()))
+def test_a_decompression_bomb_is_refused_in_little_memory(tmp_path, name):
+    result = _lint(tmp_path, _bombs()[name])
+    assert result["peak"] < 100 * 1024 * 1024, f"{name}: peak RSS {result['peak']} bytes"
+    assert result["seconds"] < 2, result["seconds"]
+    capped = [f for f in result["findings"] if "size cap" in f[2] or "SIZE_CAP" in f[2]
+              or f"{SIZE_CAP}" in f[2]]
+    assert capped, result["findings"]
+
+
+def test_nine_levels_of_nine_aliases_stop_at_the_node_limit(tmp_path):
+    lines = ["#cloud-config", 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", '
+             '"lol", "lol"]']
+    for level in range(1, 10):
+        refs = ", ".join([f"*a{level - 1}"] * 9)
+        lines.append(f"a{level}: &a{level} [{refs}]")
+    result = _lint(tmp_path, ("\n".join(lines) + "\n").encode())
+    assert result["seconds"] < 2, result["seconds"]
+    assert any(rule == "yaml-syntax" and severity == "error" and str(MAX_NODES) in message
+               for rule, severity, message in result["findings"]), result["findings"]
+
+
+def _at_the_cap(shape: str) -> bytes:
+    """SIZE_CAP bytes of user-data shaped to make one part of lint work hard."""
+    if shape == "runcmd":
+        text = "#cloud-config\nruncmd:\n" + "".join(f"  - echo {i}\n" for i in range(SIZE_CAP // 12))
+    elif shape == "script":
+        text = "#!/bin/sh\n" + "echo $x\n" * (SIZE_CAP // 8)
+    elif shape == "write_files":
+        text = "#cloud-config\nwrite_files:\n" + "".join(
+            f"- path: /f{i}\n  content: x\n" for i in range(SIZE_CAP // 24))
+    elif shape == "mime":
+        text = "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n" + "".join(
+            f"--B\nContent-Type: text/plain\n\nhello {i}\n" for i in range(SIZE_CAP // 40))
+    else:
+        text = "#cloud-config\nruncmd:\n - " + "a" * SIZE_CAP
+    return (text[:SIZE_CAP].rsplit("\n", 1)[0] + "\n").encode()
+
+
+@pytest.mark.parametrize("shape", ["runcmd", "script", "write_files", "mime", "long line"])
+def test_any_input_up_to_the_size_cap_lints_in_under_2_seconds(tmp_path, shape):
+    result = _lint(tmp_path, _at_the_cap(shape))
+    assert result["seconds"] < 2, result["seconds"]
+
+
+def test_a_script_that_makes_shellcheck_crawl_is_bounded(tmp_path):
+    """2,000 distinct unset variables (24 KB): shellcheck alone takes ~30 s on it; it is
+    stopped at its deadline (about 13 s), with a finding naming the limit."""
+    script = "#!/bin/sh\n" + "".join(f"echo $v{i}\n" for i in range(2000))
+    result = _lint(tmp_path, script.encode())
+    deadline = SHELLCHECK_SECONDS + len(script) / SHELLCHECK_RATE
+    assert result["seconds"] < deadline + 2, result["seconds"]
+    assert any(rule == "shellcheck" and "SHELLCHECK_SECONDS" in message
+               for rule, _, message in result["findings"]), result["findings"]
+
+
+def test_a_script_over_max_script_is_not_shellchecked_and_says_so(tmp_path):
+    script = "#!/bin/sh\n" + "echo $x\n" * (MAX_SCRIPT // 8 + 10)
+    result = _lint(tmp_path, script.encode())
+    assert result["seconds"] < 2, result["seconds"]
+    assert any("MAX_SCRIPT" in message for _, _, message in result["findings"])

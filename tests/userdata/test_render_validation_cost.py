@@ -1,0 +1,35 @@
+"""Render's validation through the lint engine starts shellcheck once, before lint's rules
+are imported (shellcheck.prefetch), and the shellcheck rule uses that run (issue 17: the
+validation of bootstrapper's own output must not get slower). Run in a fresh process, where
+the order of imports is the one a user's render has."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+_PROBE = """
+import json, sys
+from bootstrapper import build, profile, shellcheck, validate
+text = build.render.render(profile.from_mapping({"format": sys.argv[1]})).text
+started = []
+real = shellcheck._run_all
+def counting(commands, jobs):
+    started.append("bootstrapper.lint.rules" in sys.modules)
+    return real(commands, jobs)
+shellcheck._run_all = counting
+assert validate.check(text, sys.argv[1], "x") == []
+print(json.dumps(started))
+"""
+
+
+@pytest.mark.parametrize("fmt", ["cloud-config", "shell"])
+def test_one_shellcheck_run_started_before_lint_is_imported(fmt):
+    done = subprocess.run([sys.executable, "-c", _PROBE, fmt], capture_output=True, text=True,
+                          env={**os.environ, "BOOTSTRAPPER_NO_CACHE": "1"}, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [False], "one run, started before lint's rules load"
