@@ -1,6 +1,8 @@
 """Bounds (issue 17): decompression bombs and alias bombs are refused with one finding
 naming the limit, in little memory and time. Each case runs `bootstrapper lint` in a
-child process that reports its own peak RSS (resource.getrusage)."""
+child process that reports its own peak RSS and the CPU seconds it and its shellcheck
+children spent (resource.getrusage: CPU time, so a loaded machine does not fail a correct
+bound; an unbounded case costs minutes either way)."""
 
 from __future__ import annotations
 
@@ -20,9 +22,12 @@ from bootstrapper.userdata.limits import (MAX_NODES, MAX_SCRIPT, SHELLCHECK_RATE
 _PROBE = """
 import io, json, resource, sys, time
 from bootstrapper.lint import lint_paths, settings_for
-start = time.perf_counter()
+def cpu():
+    own, kids = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+start = cpu()
 report = lint_paths([sys.argv[1]], settings_for(use_config=False))
-took = time.perf_counter() - start
+took = cpu() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 findings = [(p.rule, p.severity, p.message) for f in report.files for p in f.problems]
 print(json.dumps({"peak": peak, "seconds": took, "findings": findings}))
