@@ -1,6 +1,6 @@
 """Bounds (issue 17): decompression bombs and alias bombs are refused with one finding
 naming the limit, in little memory and time. Each case runs `bootstrapper lint` in a
-child process that reports its own peak RSS and the CPU seconds it and its shellcheck
+child process that reports its own peak RSS (VmHWM) and the CPU seconds it and its shellcheck
 children spent (resource.getrusage: CPU time, so a loaded machine does not fail a correct
 bound; an unbounded case costs minutes either way)."""
 
@@ -29,7 +29,10 @@ def cpu():
 start = cpu()
 report = lint_paths([sys.argv[1]], settings_for(use_config=False))
 took = cpu() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork and exec, so the child would
+# report pytest's own peak (118 MB after tests/delivery); VmHWM belongs to this process image.
+with open("/proc/self/status") as status:
+    peak = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:")) * 1024
 findings = [(p.rule, p.severity, p.message) for f in report.files for p in f.problems]
 print(json.dumps({"peak": peak, "seconds": took, "findings": findings}))
 """
