@@ -3,18 +3,26 @@
     with SimulatedInstance(image.root()) as vm, MockImds(addresses=vm.imds_addresses,
                                                           netns=vm.netns) as imds:
         vm.seed(user_data)
-        boot = vm.boot()            # cloud-init init --local, init, modules config, final
+        boot = vm.boot()            # systemd boots; returns once cloud-final.service is done
         assert boot.ok, boot.describe()
         vm.read("/run/bootstrapper/credentials.env")
+
+Two modes. `systemd` (the default for an image that has systemd): systemd-nspawn boots the
+overlay with systemd as PID 1 (container.py), which starts cloud-init's own units, the units
+the user-data installs and the image's own, in their order; `reboot()` powers it off, flushes
+the namespace's firewall and boots it again. `chroot` (images without systemd, such as the
+busybox shapes, or when asked): cloud-init's four stages run by hand, one after the other, and
+a reboot runs the ExecStart= lines of the enabled units by hand.
 
 The namespace has only loopback, with 169.254.169.254/32 and fd00:ec2::254/128 on it (and the
 instance's own address, the source of its requests): the instance's private network, where
 the mock (imds.py) or moto_server (moto.py) is the IMDS.
-Every command runs as `ip netns exec NS unshare --mount --uts --pid --fork` and then chroot
+In chroot mode (and before the first boot) every command runs as `ip netns exec NS unshare --mount --uts --pid --fork` and then chroot
 into the overlay, with fresh /proc and /sys and the host's /dev mounted inside that private
 mount namespace: the mounts vanish with the process, the hostname cloud-init sets stays
 inside, and nothing it started outlives it (the PID namespace ends with its first process).
-/run is a directory of the overlay that `reboot()` empties, as a tmpfs would be.
+/run is a directory of the overlay that `reboot()` empties, as a tmpfs would be. While the
+container runs, commands enter it with nsenter and paths resolve through its PID 1's root.
 
 Needs root, iproute2 (`ip netns`), util-linux (`unshare`) and overlayfs; `unavailable()` says
 why not, for a test to skip with.
@@ -33,6 +41,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bootstrapper.testing import container as nspawn
+from bootstrapper.testing import units as systemd_units
+
 IMDS_V4 = "169.254.169.254"
 IMDS_V6 = "fd00:ec2::254"
 INSTANCE_V4 = "10.0.0.10"  # the instance's own address (its ENI's, on EC2)
@@ -45,12 +56,25 @@ STAGES = (
 )
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # Runs on the host side of the chroot, inside the private mount namespace: $1 is the root.
+# /dev is a private tmpfs with the few nodes a boot uses, never the host's own /dev: a
+# script that renames a file onto /dev/null in there must not replace the host's.
 _ENTER = """set -e
 root=$1; shift
 mount --make-rprivate /
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
-mount --rbind /dev "$root/dev"
+mount -t tmpfs -o mode=0755,nosuid dev "$root/dev"
+mknod -m 666 "$root/dev/null" c 1 3
+mknod -m 666 "$root/dev/zero" c 1 5
+mknod -m 666 "$root/dev/full" c 1 7
+mknod -m 666 "$root/dev/random" c 1 8
+mknod -m 666 "$root/dev/urandom" c 1 9
+mknod -m 666 "$root/dev/tty" c 5 0
+ln -s /proc/self/fd "$root/dev/fd"
+ln -s /proc/self/fd/0 "$root/dev/stdin"
+ln -s /proc/self/fd/1 "$root/dev/stdout"
+ln -s /proc/self/fd/2 "$root/dev/stderr"
+mkdir "$root/dev/pts" "$root/dev/shm"
 chroot "$root" /usr/bin/env -i PATH={path} LANG=C.UTF-8 HOME=/root "$@"
 """.format(path=PATH)
 
@@ -65,12 +89,22 @@ def unavailable(image_root: Path | None) -> str | None:
     if image_root is None:
         return ("the Debian test image is not built: run "
                 "`python -m bootstrapper.testing.image build` (./dev test does)")
+    if has_systemd(Path(image_root)):
+        reason = nspawn.available()
+        if reason:
+            return f"the image boots with systemd, but {reason}"
     probe = f"bst-probe-{secrets.token_hex(3)}"
     made = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
     if made.returncode != 0:
         return f"cannot create a network namespace: {made.stderr.strip()}"
     subprocess.run(["ip", "netns", "del", probe], capture_output=True)
     return None
+
+
+def has_systemd(image_root: Path) -> bool:
+    """Whether the image can boot with systemd as PID 1."""
+    return any((image_root / p).is_file() for p in ("usr/lib/systemd/systemd",
+                                                    "lib/systemd/systemd"))
 
 
 @dataclass
@@ -89,10 +123,12 @@ class Boot:
     units: list[Stage] = field(default_factory=list)
     started: float = 0.0  # time.time()
     ended: float = 0.0
+    mode: str = "chroot"  # who ran it: "systemd" (PID 1 in nspawn) or "chroot" (by hand)
+    problem: str = ""  # why the boot never finished (a timeout), when it did not
 
     @property
     def ok(self) -> bool:
-        return all(s.returncode == 0 for s in self.stages + self.units)
+        return not self.problem and all(s.returncode == 0 for s in self.stages + self.units)
 
     def stage(self, name: str) -> Stage:
         return next(s for s in self.stages if s.name == name)
@@ -102,7 +138,8 @@ class Boot:
         return self.ended - self.started
 
     def describe(self) -> str:
-        lines = [f"{s.name}: exit {s.returncode} in {s.seconds:.1f}s" for s in self.stages]
+        lines = [f"{self.mode} boot" + (f": {self.problem}" if self.problem else "")]
+        lines += [f"{s.name}: exit {s.returncode} in {s.seconds:.1f}s" for s in self.stages]
         lines += [f"unit {u.name}: exit {u.returncode}\n{u.output}" for u in self.units]
         bad = [s for s in self.stages if s.returncode]
         if bad:
@@ -116,8 +153,14 @@ class SimulatedInstance:
     imds_addresses = [(IMDS_V4, 80), (IMDS_V6, 80)]
 
     def __init__(self, image_root: Path, workdir: Path | None = None,
-                 name: str | None = None) -> None:
+                 name: str | None = None, mode: str | None = None) -> None:
         self.image = Path(image_root)
+        self.mode = mode or ("systemd" if has_systemd(self.image) else "chroot")
+        if self.mode not in ("systemd", "chroot"):
+            raise ValueError(f"mode must be systemd or chroot, not {self.mode!r}")
+        if self.mode == "systemd" and not has_systemd(self.image):
+            raise ValueError(f"mode systemd: {self.image} has no systemd to boot")
+        # Unique per instance: the namespace, the container's name and its cgroups.
         self.netns = name or f"bst-{secrets.token_hex(4)}"
         self._own_workdir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="bootstrapper-instance-"))
@@ -125,6 +168,8 @@ class SimulatedInstance:
         self.instance_id = f"i-{secrets.token_hex(8)}"
         self._netns_made = self._mounted = False
         self._children: list[subprocess.Popen] = []
+        self.container: nspawn.Container | None = None
+        self.boots = 0
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -143,6 +188,8 @@ class SimulatedInstance:
                     f"lowerdir={self.image},upperdir={self.workdir / 'upper'},"
                     f"workdir={self.workdir / 'work'}", str(self.root)])
             self._mounted = True
+            if self.mode == "systemd":
+                self._prepare_for_systemd()
         except BaseException:
             self.destroy()
             raise
@@ -150,6 +197,7 @@ class SimulatedInstance:
 
     def destroy(self) -> None:
         """Stop what was started in it, drop the namespace and the overlay. Safe to repeat."""
+        self.shutdown()
         for child in self._children:
             stop_process(child)
         self._children.clear()
@@ -171,7 +219,10 @@ class SimulatedInstance:
     # --- running things inside -----------------------------------------------------------
 
     def command(self, argv: list[str] | tuple[str, ...]) -> list[str]:
-        """The host argv that runs `argv` in the instance (namespace, mounts, chroot)."""
+        """The host argv that runs `argv` in the instance: inside the running container
+        (nsenter), else in the namespace, private mounts and chroot."""
+        if self.running():
+            return self.container.enter(list(argv))
         return ["ip", "netns", "exec", self.netns, "unshare", "--mount", "--uts", "--pid",
                 "--fork", "--kill-child", "sh", "-c", _ENTER, "enter", str(self.root), *argv]
 
@@ -210,7 +261,10 @@ class SimulatedInstance:
     # --- files ---------------------------------------------------------------------------
 
     def path(self, inside: str) -> Path:
-        """The host path of a path inside the instance (does not follow its symlinks)."""
+        """The host path of a path inside the instance (does not follow its symlinks).
+        While the container runs, through its PID 1's root: its tmpfs /run and /tmp too."""
+        if self.running():
+            return self.container.host_path(inside)
         return self.root / inside.lstrip("/")
 
     def read(self, inside: str) -> str:
@@ -293,9 +347,17 @@ class SimulatedInstance:
                    f"instance-id: {self.instance_id}\nlocal-hostname: simulated\n", 0o600)
 
     def boot(self, hooks: dict | None = None, timeout: float = 300) -> Boot:
-        """cloud-init's four stages, in order, as systemd would start them. `hooks` maps a
-        stage name (local, network, config, final) to a callable run just before it.
-        A stage that fails ends the boot, like a failed unit that later ones require."""
+        """Boot and wait (at most `timeout` s) until cloud-init's final stage has finished
+        or failed. `hooks` maps a stage name (local, network, config, final) to a callable
+        run when that stage starts (systemd mode: as soon as its unit is seen starting;
+        chroot mode: just before it)."""
+        if self.mode == "systemd":
+            return self._boot_systemd(hooks or {}, timeout)
+        return self._boot_chroot(hooks, timeout)
+
+    def _boot_chroot(self, hooks: dict | None, timeout: float) -> Boot:
+        """cloud-init's four stages, in order, as systemd would start them. A stage that
+        fails ends the boot, like a failed unit that later ones require."""
         result = Boot(started=time.time())
         for name, args in STAGES:
             if hooks and name in hooks:
@@ -318,10 +380,17 @@ class SimulatedInstance:
         return result
 
     def reboot(self, timeout: float = 300) -> Boot:
-        """A reboot: the firewall and /run are empty again; the units the user-data enabled
-        for sysinit.target run first (as systemd starts them before cloud-init-local), then
-        cloud-init's stages with the same instance id, then the other enabled services (a
-        timer only matters minutes later)."""
+        """A reboot: power off, the firewall and /run are empty again (the kernel forgets
+        rules; /run is a tmpfs), /etc and /var stay, and the same instance id boots again.
+        In systemd mode systemd starts whatever is enabled; in chroot mode the units the
+        user-data enabled for sysinit.target run first (as systemd starts them before
+        cloud-init-local), then cloud-init's stages, then the other enabled services (a timer
+        only matters minutes later)."""
+        if self.mode == "systemd":
+            self.shutdown()
+            self.flush_firewall()
+            self.clear_run()
+            return self.boot(timeout=timeout)
         self.flush_firewall()
         self.clear_run()
         started = time.time()
@@ -329,7 +398,7 @@ class SimulatedInstance:
         early = [u for u in services if u[0] == "sysinit.target"]
         late = [u for u in services if u[0] != "sysinit.target"]
         units = [self.start_unit(unit) for _, unit in early]
-        result = self.boot(timeout=timeout)
+        result = self._boot_chroot(None, timeout)
         units += [self.start_unit(unit) for _, unit in late]
         result.units, result.started, result.ended = units, started, time.time()
         return result
@@ -352,6 +421,154 @@ class SimulatedInstance:
             else:
                 entry.unlink()
 
+    # --- systemd as PID 1 -------------------------------------------------------------------
+
+    def running(self) -> bool:
+        """Whether the container is up (systemd mode, between boot() and shutdown())."""
+        return self.container is not None and self.container.running()
+
+    def shutdown(self, timeout: float = 60) -> None:
+        """Power off (a clean systemd shutdown); the firewall rules stay in the namespace,
+        as they would not on a real machine: reboot() flushes them."""
+        if self.container is not None:
+            self.container.stop(timeout)
+            self.container = None
+
+    def _prepare_for_systemd(self) -> None:
+        """An instance of its own: a machine id (journald keeps each machine's files apart),
+        and no getty on the console nobody types into."""
+        self.write("/etc/machine-id", secrets.token_hex(16) + "\n", 0o444)
+        getty = self.path("/etc/systemd/system/console-getty.service")
+        if not os.path.lexists(getty):
+            getty.symlink_to("/dev/null")
+
+    def stage_units(self) -> dict[str, str]:
+        """cloud-init's stage name -> the unit that runs it in this image."""
+        found = {}
+        for stage, names in systemd_units.STAGE_UNITS:
+            found[stage] = next((n for n in names if self._unit_file(n)), names[0])
+        return found
+
+    def _boot_systemd(self, hooks: dict, timeout: float) -> Boot:
+        if self.running():
+            raise RuntimeError("the instance is already up: reboot() or shutdown() first")
+        hooks = dict(hooks)
+        result = Boot(started=time.time(), mode="systemd")
+        if "local" in hooks:  # nothing runs before the local stage but systemd itself
+            hooks.pop("local")()
+        self.boots += 1
+        self.container = nspawn.Container(self.netns, self.root, self.netns,
+                                          console=self.workdir / f"console-{self.boots}.log")
+        self.container.start(timeout=min(timeout, 60))
+        deadline = time.monotonic() + timeout
+        stages = self.stage_units()
+        while True:
+            states = dict(zip(stages, self.show_units(list(stages.values()))))
+            for name in [n for n in hooks if systemd_units.started(states[n])]:
+                hooks.pop(name)()
+            if systemd_units.settled(states["final"]):
+                break
+            if not self.container.running():
+                result.problem = "the container stopped before cloud-init's final stage ended"
+                break
+            if time.monotonic() > deadline:
+                result.problem = (f"{stages['final']} not done after {timeout:.0f}s; "
+                                  f"jobs:\n{self.run(['systemctl', 'list-jobs']).stdout}")
+                break
+            time.sleep(0.1)
+        if not result.problem:
+            self._settle_enabled(deadline)
+        result.stages = [self._stage(name, stages[name], states[name]) for name in stages]
+        result.units = self._boot_units() if self.running() else []
+        result.ended = time.time()
+        return result
+
+    def _stage(self, name: str, unit: str, state: dict[str, str]) -> Stage:
+        output = self.journal(unit, boot=True) if self.running() else ""
+        if self._unit_file("cloud-init-main.service") and self.running():
+            output += self.journal("cloud-init-main.service", boot=True)  # it does the work
+        return Stage(name, systemd_units.exit_code(state), systemd_units.seconds(state), output)
+
+    def _settle_enabled(self, deadline: float) -> None:
+        """Until the services the user-data enabled are done starting (they are ordered
+        before multi-user.target, so before cloud-final; this only guards a slow one)."""
+        names = [u for _, u in self.enabled_units() if u.endswith(".service")]
+        while names and time.monotonic() < deadline:
+            states = self.show_units(names)
+            if all(systemd_units.settled(s) or not systemd_units.started(s) for s in states):
+                return
+            time.sleep(0.1)
+
+    def _boot_units(self) -> list[Stage]:
+        """The services the user-data enabled that ran in this boot, in start order."""
+        names = [u for _, u in self.enabled_units() if u.endswith(".service")]
+        states = [s for s in self.show_units(names) if systemd_units.started(s)]
+        states.sort(key=lambda s: int(s["InactiveExitTimestampMonotonic"]))
+        return [self._unit_stage(s) for s in states]
+
+    def _unit_stage(self, state: dict[str, str]) -> Stage:
+        invocation = state.get("InvocationID") or ""
+        output = self.journal(match=f"_SYSTEMD_INVOCATION_ID={invocation}",
+                              fmt="cat") if invocation else ""
+        return Stage(state["Id"], systemd_units.exit_code(state),
+                     systemd_units.seconds(state), output)
+
+    def show_units(self, names: list[str],
+                   properties=systemd_units.PROPERTIES) -> list[dict[str, str]]:
+        """`systemctl show` of each unit: a dict of its properties, in the order asked."""
+        if not names:
+            return []
+        done = self.run(["systemctl", "show", "-p", ",".join(properties), *names],
+                        timeout=30)
+        if done.returncode != 0:
+            raise RuntimeError(f"systemctl show {' '.join(names)}: {done.stderr.strip()}")
+        return systemd_units.parse_show(done.stdout)
+
+    def unit_state(self, unit: str) -> tuple[str, str]:
+        """(ActiveState, Result) of a unit in the running container."""
+        [state] = self.show_units([unit])
+        return state.get("ActiveState", ""), state.get("Result", "")
+
+    def wait_unit(self, unit: str, timeout: float = 60) -> tuple[str, str]:
+        """Wait until the unit has settled (see units.settled); its (ActiveState, Result)."""
+        return self.wait_for(lambda: self._settled_state(unit), timeout, f"{unit} to settle")
+
+    def _settled_state(self, unit: str):
+        [state] = self.show_units([unit])
+        return (state["ActiveState"], state["Result"]) if systemd_units.settled(state) else None
+
+    def wait_for(self, probe, timeout: float, what: str, every: float = 0.2):
+        """Poll `probe()` until it returns something true; that value. TimeoutError, naming
+        `what`, after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = probe()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"waited {timeout:.0f}s for {what}")
+            time.sleep(every)
+
+    def journal(self, unit: str | None = None, *, boot: bool = False, match: str | None = None,
+                fmt: str = "short-monotonic") -> str:
+        """The journal: every boot's (or only this one's), of one unit or all. Read inside
+        while the container runs, else from the overlay's /var/log/journal on the host."""
+        args = ["--no-pager", "-q", "-o", fmt]
+        args += ["-b"] if boot else []
+        args += ["-u", unit] if unit else []
+        args += [match] if match else []
+        if self.running():
+            done = self.run(["journalctl", *args], timeout=60)
+        else:
+            journal_dir = self.root / "var/log/journal"
+            done = subprocess.run(["journalctl", "-D", str(journal_dir), *args],
+                                  capture_output=True, text=True, timeout=60)
+        return done.stdout
+
+    def _unit_file(self, unit: str) -> bool:
+        return any(self.path(f"{d}/{unit}").is_file() for d in
+                   ("/etc/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system"))
+
     # --- systemd, without systemd -----------------------------------------------------------
 
     def enabled_units(self) -> list[tuple[str, str]]:
@@ -368,9 +585,17 @@ class SimulatedInstance:
         return found
 
     def start_unit(self, unit: str, timeout: float = 120) -> Stage:
-        """Run a unit's ExecStartPre, ExecStart and ExecStartPost lines in the instance, in
-        that order, as systemd would for a oneshot (a timer starts nothing at boot here: its
-        service has its own target). A `-` prefix ignores that line's failure."""
+        """Start a unit and wait for it. systemd mode: `systemctl start` (which waits for a
+        oneshot to finish), its result and its journal. Chroot mode: its ExecStartPre,
+        ExecStart and ExecStartPost lines run by hand, in that order, as systemd would for a
+        oneshot; a `-` prefix ignores that line's failure."""
+        if self.running():
+            start = time.monotonic()
+            self.run(["systemctl", "start", unit], timeout=timeout)
+            self.wait_unit(unit, timeout)
+            stage = self._unit_stage(self.show_units([unit])[0])
+            stage.seconds = time.monotonic() - start
+            return stage
         text = self._unit_text(unit)
         commands = [line for kind in ("ExecStartPre", "ExecStart", "ExecStartPost")
                     for line in re.findall(rf"^{kind}=(.+)$", text, re.M)]
