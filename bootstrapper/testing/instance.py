@@ -17,15 +17,16 @@ a reboot runs the ExecStart= lines of the enabled units by hand.
 The namespace has only loopback, with 169.254.169.254/32 and fd00:ec2::254/128 on it (and the
 instance's own address, the source of its requests): the instance's private network, where
 the mock (imds.py) or moto_server (moto.py) is the IMDS.
-In chroot mode (and before the first boot) every command runs as `ip netns exec NS unshare --mount --uts --pid --fork` and then chroot
-into the overlay, with fresh /proc and /sys and the host's /dev mounted inside that private
-mount namespace: the mounts vanish with the process, the hostname cloud-init sets stays
-inside, and nothing it started outlives it (the PID namespace ends with its first process).
-/run is a directory of the overlay that `reboot()` empties, as a tmpfs would be. While the
-container runs, commands enter it with nsenter and paths resolve through its PID 1's root.
+In chroot mode (and before the first boot) every command runs as
+`ip netns exec NS unshare --mount --uts --pid --fork` and then chroot into the overlay, with
+fresh /proc and /sys and a private /dev mounted inside that private mount namespace: the
+mounts vanish with the process, the hostname cloud-init sets stays inside, and nothing it
+started outlives it (the PID namespace ends with its first process). /run is a directory of
+the overlay that `reboot()` empties, as a tmpfs would be. While the container runs, commands
+enter it with nsenter and paths resolve through its PID 1's root.
 
-Needs root, iproute2 (`ip netns`), util-linux (`unshare`) and overlayfs; `unavailable()` says
-why not, for a test to skip with.
+Needs root, iproute2 (`ip netns`), util-linux (`unshare`, `nsenter`), overlayfs and, for an
+image with systemd, systemd-nspawn; `unavailable()` says why not, for a test to skip with.
 """
 
 from __future__ import annotations

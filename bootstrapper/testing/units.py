@@ -10,7 +10,8 @@ from __future__ import annotations
 PROPERTIES = ("Id", "LoadState", "ActiveState", "SubState", "Result", "ExecMainStatus",
               "ExecMainStartTimestampMonotonic", "ExecMainExitTimestampMonotonic",
               "InactiveExitTimestampMonotonic", "ActiveEnterTimestampMonotonic",
-              "InactiveEnterTimestampMonotonic", "ConditionResult", "ConditionTimestampMonotonic", "InvocationID")
+              "InactiveEnterTimestampMonotonic", "ConditionResult",
+              "ConditionTimestampMonotonic", "InvocationID")
 
 # cloud-init's stages and the unit that runs each: 24.3 renamed cloud-init.service to
 # cloud-init-network.service (and added cloud-init-main.service, the one process all four

@@ -134,7 +134,7 @@ def test_reboot_brings_lockdown_back_before_the_network(vm, peers, fmt, suite):
     assert "credentials for role" in journal and "IMDS restricted to root" in journal
 
 
-# --- the refresh timer, fired by systemd -----------------------------------------------------------
+# --- the refresh timer, fired by systemd ---------------------------------------------------
 
 # In the image, before the user-data installs the timer: fire 2 s after the timer starts,
 # then every 2 s.
@@ -225,7 +225,7 @@ def test_no_secret_in_the_journal(vm, peers, fmt, suite):
     assert [s for s in secrets if s in vm.journal()] == []
 
 
-# --- --service: the app's unit ---------------------------------------------------------------------
+# --- --service: the app's unit -------------------------------------------------------------
 
 # The app records the key it was started with (from the drop-in's EnvironmentFile=);
 # `%%` is a literal `%` in a unit file.
