@@ -1,7 +1,10 @@
-"""The Debian image the simulated instance boots: a debootstrap chroot, built once, cached.
+"""The Debian images the simulated instance boots: debootstrap chroots, built once, cached.
 
-    python -m bootstrapper.testing.image build    build it unless already built (idempotent)
-    python -m bootstrapper.testing.image path     print its root (exit 1 when not built)
+    python -m bootstrapper.testing.image build [SUITE...]  build them unless built (idempotent)
+    python -m bootstrapper.testing.image path [SUITE]      print a root (exit 1 when not built)
+
+Two suites, two cloud-init generations: bookworm (Debian 12, cloud-init 22.4, the default)
+and trixie (Debian 13, cloud-init 25.x). Without a SUITE, `build` builds both.
 
 The image lives outside the repository, in BOOTSTRAPPER_IMAGE_CACHE (default
 /var/cache/bootstrapper-test), in a directory named by a hash of everything that shapes it
@@ -22,7 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-SUITE = "bookworm"
+SUITE = "bookworm"  # the default image
+SUITES = ("bookworm", "trixie")
 PACKAGES = (
     "cloud-init", "python3-cffi-backend", "systemd", "locales", "curl", "wget", "iptables",
     "nftables", "busybox", "dash", "bash", "iproute2", "ca-certificates", "python3-botocore",
@@ -60,27 +64,29 @@ def mirror(sources: Path = SOURCES) -> str:
     return DEFAULT_MIRROR
 
 
-def _key(mirror_url: str) -> str:
+def _key(mirror_url: str, suite: str = SUITE) -> str:
     h = hashlib.sha256()
-    for part in (SUITE, mirror_url, *PACKAGES, CLOUD_CFG, *POST_INSTALL):
+    for part in (suite, mirror_url, *PACKAGES, CLOUD_CFG, *POST_INSTALL):
         h.update(part.encode() + b"\0")
     return h.hexdigest()[:16]
 
 
-def image_dir(mirror_url: str | None = None, cache: Path = CACHE) -> Path:
-    """The directory of the image for this package list (built or not)."""
-    return cache / f"debian-{SUITE}-{_key(mirror_url or mirror())}"
+def image_dir(mirror_url: str | None = None, cache: Path = CACHE, suite: str = SUITE) -> Path:
+    """The directory of the image for this suite and package list (built or not)."""
+    return cache / f"debian-{suite}-{_key(mirror_url or mirror(), suite)}"
 
 
-def root(cache: Path = CACHE) -> Path | None:
+def root(cache: Path = CACHE, suite: str = SUITE) -> Path | None:
     """The image's root filesystem when it is built, else None."""
-    directory = image_dir(cache=cache)
+    directory = image_dir(cache=cache, suite=suite)
     return directory / "root" if (directory / MARK).exists() else None
 
 
-def build(cache: Path = CACHE, log=sys.stderr) -> Path:
+def build(cache: Path = CACHE, log=sys.stderr, suite: str = SUITE) -> Path:
     """Build the image unless it exists; return its root. Needs root and debootstrap."""
-    directory = image_dir(cache=cache)
+    if suite not in SUITES:
+        raise SystemExit(f"image: unknown suite {suite!r}: use one of {', '.join(SUITES)}")
+    directory = image_dir(cache=cache, suite=suite)
     if (directory / MARK).exists():
         return directory / "root"
     if os.geteuid() != 0:
@@ -95,25 +101,25 @@ def build(cache: Path = CACHE, log=sys.stderr) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one builder at a time; the others wait and reuse
         if (directory / MARK).exists():
             return directory / "root"
-        _build_into(directory, log)
+        _build_into(directory, suite, log)
     return directory / "root"
 
 
-def _build_into(directory: Path, log) -> None:
+def _build_into(directory: Path, suite: str, log) -> None:
     work = Path(tempfile.mkdtemp(prefix=".build-", dir=directory.parent))
     try:
         rootfs = work / "root"
         url = mirror()
-        print(f"image: debootstrap {SUITE} from {url} into {directory} (about a minute)",
+        print(f"image: debootstrap {suite} from {url} into {directory} (about a minute)",
               file=log, flush=True)
         subprocess.run(["debootstrap", "--variant=minbase", f"--keyring={KEYRING}",
-                        "--include=" + ",".join(PACKAGES), SUITE, str(rootfs), url],
+                        "--include=" + ",".join(PACKAGES), suite, str(rootfs), url],
                        check=True, stdout=subprocess.DEVNULL)
         (rootfs / "etc/cloud/cloud.cfg.d/90-bootstrapper-test.cfg").write_text(CLOUD_CFG)
         for step in POST_INSTALL:
             subprocess.run(["chroot", str(rootfs), "/bin/sh", "-c", step], check=True,
                            stdout=subprocess.DEVNULL, env=_chroot_env())
-        (work / MARK).write_text(_key(url) + "\n")
+        (work / MARK).write_text(_key(url, suite) + "\n")
         if directory.exists():
             shutil.rmtree(directory)  # an incomplete earlier build (no MARK)
         work.rename(directory)
@@ -128,19 +134,27 @@ def _chroot_env() -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    command = argv[0] if argv else ""
+    command, suites = (argv[0], argv[1:]) if argv else ("", [])
+    unknown = [s for s in suites if s not in SUITES]
+    if unknown:
+        print(f"image: unknown suite {unknown[0]!r}: use one of {', '.join(SUITES)}",
+              file=sys.stderr)
+        return 2
     if command == "build":
-        print(build())
+        for suite in suites or SUITES:
+            print(build(suite=suite))
         return 0
-    if command == "path":
-        built = root()
+    if command == "path" and len(suites) <= 1:
+        suite = suites[0] if suites else SUITE
+        built = root(suite=suite)
         if built is None:
-            print(f"image: not built ({image_dir()}); run: python -m "
-                  "bootstrapper.testing.image build", file=sys.stderr)
+            print(f"image: not built ({image_dir(suite=suite)}); run: python -m "
+                  f"bootstrapper.testing.image build {suite}", file=sys.stderr)
             return 1
         print(built)
         return 0
-    print("usage: python -m bootstrapper.testing.image build|path", file=sys.stderr)
+    print("usage: python -m bootstrapper.testing.image build [SUITE...] | path [SUITE]",
+          file=sys.stderr)
     return 2
 
 

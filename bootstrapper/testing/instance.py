@@ -3,21 +3,30 @@
     with SimulatedInstance(image.root()) as vm, MockImds(addresses=vm.imds_addresses,
                                                           netns=vm.netns) as imds:
         vm.seed(user_data)
-        boot = vm.boot()            # cloud-init init --local, init, modules config, final
+        boot = vm.boot()            # systemd boots; returns once cloud-final.service is done
         assert boot.ok, boot.describe()
         vm.read("/run/bootstrapper/credentials.env")
+
+Two modes. `systemd` (the default for an image that has systemd): systemd-nspawn boots the
+overlay with systemd as PID 1 (container.py, systemd_mode.py), which starts cloud-init's own
+units, the units the user-data installs and the image's own, in their order; `reboot()`
+powers it off, flushes the namespace's firewall and boots it again. `chroot` (images without
+systemd, such as the busybox shapes, or when asked): cloud-init's four stages run by hand,
+one after the other, and a reboot runs the ExecStart= lines of the enabled units by hand.
 
 The namespace has only loopback, with 169.254.169.254/32 and fd00:ec2::254/128 on it (and the
 instance's own address, the source of its requests): the instance's private network, where
 the mock (imds.py) or moto_server (moto.py) is the IMDS.
-Every command runs as `ip netns exec NS unshare --mount --uts --pid --fork` and then chroot
-into the overlay, with fresh /proc and /sys and the host's /dev mounted inside that private
-mount namespace: the mounts vanish with the process, the hostname cloud-init sets stays
-inside, and nothing it started outlives it (the PID namespace ends with its first process).
-/run is a directory of the overlay that `reboot()` empties, as a tmpfs would be.
+In chroot mode (and before the first boot) every command runs as
+`ip netns exec NS unshare --mount --uts --pid --fork` and then chroot into the overlay, with
+fresh /proc and /sys and a private /dev mounted inside that private mount namespace: the
+mounts vanish with the process, the hostname cloud-init sets stays inside, and nothing it
+started outlives it (the PID namespace ends with its first process). /run is a directory of
+the overlay that `reboot()` empties, as a tmpfs would be. While the container runs, commands
+enter it with nsenter and paths resolve through its PID 1's root.
 
-Needs root, iproute2 (`ip netns`), util-linux (`unshare`) and overlayfs; `unavailable()` says
-why not, for a test to skip with.
+Needs root, iproute2 (`ip netns`), util-linux (`unshare`, `nsenter`), overlayfs and, for an
+image with systemd, systemd-nspawn; `unavailable()` says why not, for a test to skip with.
 """
 
 from __future__ import annotations
@@ -30,8 +39,11 @@ import signal
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from bootstrapper.testing import container as nspawn
+from bootstrapper.testing.boots import Boot, Stage
+from bootstrapper.testing.systemd_mode import SystemdMode, has_systemd
 
 IMDS_V4 = "169.254.169.254"
 IMDS_V6 = "fd00:ec2::254"
@@ -45,12 +57,25 @@ STAGES = (
 )
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # Runs on the host side of the chroot, inside the private mount namespace: $1 is the root.
+# /dev is a private tmpfs with the few nodes a boot uses, never the host's own /dev: a
+# script that renames a file onto /dev/null in there must not replace the host's.
 _ENTER = """set -e
 root=$1; shift
 mount --make-rprivate /
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
-mount --rbind /dev "$root/dev"
+mount -t tmpfs -o mode=0755,nosuid dev "$root/dev"
+mknod -m 666 "$root/dev/null" c 1 3
+mknod -m 666 "$root/dev/zero" c 1 5
+mknod -m 666 "$root/dev/full" c 1 7
+mknod -m 666 "$root/dev/random" c 1 8
+mknod -m 666 "$root/dev/urandom" c 1 9
+mknod -m 666 "$root/dev/tty" c 5 0
+ln -s /proc/self/fd "$root/dev/fd"
+ln -s /proc/self/fd/0 "$root/dev/stdin"
+ln -s /proc/self/fd/1 "$root/dev/stdout"
+ln -s /proc/self/fd/2 "$root/dev/stderr"
+mkdir "$root/dev/pts" "$root/dev/shm"
 chroot "$root" /usr/bin/env -i PATH={path} LANG=C.UTF-8 HOME=/root "$@"
 """.format(path=PATH)
 
@@ -65,6 +90,10 @@ def unavailable(image_root: Path | None) -> str | None:
     if image_root is None:
         return ("the Debian test image is not built: run "
                 "`python -m bootstrapper.testing.image build` (./dev test does)")
+    if has_systemd(Path(image_root)):
+        reason = nspawn.available()
+        if reason:
+            return f"the image boots with systemd, but {reason}"
     probe = f"bst-probe-{secrets.token_hex(3)}"
     made = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
     if made.returncode != 0:
@@ -73,51 +102,20 @@ def unavailable(image_root: Path | None) -> str | None:
     return None
 
 
-@dataclass
-class Stage:
-    name: str
-    returncode: int
-    seconds: float
-    output: str  # cloud-init's own stdout and stderr for the stage
-
-
-@dataclass
-class Boot:
-    """One boot: cloud-init's stages, and the systemd units run around them."""
-
-    stages: list[Stage] = field(default_factory=list)
-    units: list[Stage] = field(default_factory=list)
-    started: float = 0.0  # time.time()
-    ended: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return all(s.returncode == 0 for s in self.stages + self.units)
-
-    def stage(self, name: str) -> Stage:
-        return next(s for s in self.stages if s.name == name)
-
-    @property
-    def seconds(self) -> float:
-        return self.ended - self.started
-
-    def describe(self) -> str:
-        lines = [f"{s.name}: exit {s.returncode} in {s.seconds:.1f}s" for s in self.stages]
-        lines += [f"unit {u.name}: exit {u.returncode}\n{u.output}" for u in self.units]
-        bad = [s for s in self.stages if s.returncode]
-        if bad:
-            lines.append(f"--- output of stage {bad[0].name} ---\n{bad[0].output[-3000:]}")
-        return "\n".join(lines)
-
-
-class SimulatedInstance:
+class SimulatedInstance(SystemdMode):
     """A network namespace plus an overlay of the image; create() / destroy() or a with-block."""
 
     imds_addresses = [(IMDS_V4, 80), (IMDS_V6, 80)]
 
     def __init__(self, image_root: Path, workdir: Path | None = None,
-                 name: str | None = None) -> None:
+                 name: str | None = None, mode: str | None = None) -> None:
         self.image = Path(image_root)
+        self.mode = mode or ("systemd" if has_systemd(self.image) else "chroot")
+        if self.mode not in ("systemd", "chroot"):
+            raise ValueError(f"mode must be systemd or chroot, not {self.mode!r}")
+        if self.mode == "systemd" and not has_systemd(self.image):
+            raise ValueError(f"mode systemd: {self.image} has no systemd to boot")
+        # Unique per instance: the namespace, the container's name and its cgroups.
         self.netns = name or f"bst-{secrets.token_hex(4)}"
         self._own_workdir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="bootstrapper-instance-"))
@@ -125,6 +123,8 @@ class SimulatedInstance:
         self.instance_id = f"i-{secrets.token_hex(8)}"
         self._netns_made = self._mounted = False
         self._children: list[subprocess.Popen] = []
+        self.container: nspawn.Container | None = None
+        self.boots = 0
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -143,6 +143,8 @@ class SimulatedInstance:
                     f"lowerdir={self.image},upperdir={self.workdir / 'upper'},"
                     f"workdir={self.workdir / 'work'}", str(self.root)])
             self._mounted = True
+            if self.mode == "systemd":
+                self._prepare_for_systemd()
         except BaseException:
             self.destroy()
             raise
@@ -150,6 +152,7 @@ class SimulatedInstance:
 
     def destroy(self) -> None:
         """Stop what was started in it, drop the namespace and the overlay. Safe to repeat."""
+        self.shutdown()
         for child in self._children:
             stop_process(child)
         self._children.clear()
@@ -171,7 +174,10 @@ class SimulatedInstance:
     # --- running things inside -----------------------------------------------------------
 
     def command(self, argv: list[str] | tuple[str, ...]) -> list[str]:
-        """The host argv that runs `argv` in the instance (namespace, mounts, chroot)."""
+        """The host argv that runs `argv` in the instance: inside the running container
+        (nsenter), else in the namespace, private mounts and chroot."""
+        if self.running():
+            return self.container.enter(list(argv))
         return ["ip", "netns", "exec", self.netns, "unshare", "--mount", "--uts", "--pid",
                 "--fork", "--kill-child", "sh", "-c", _ENTER, "enter", str(self.root), *argv]
 
@@ -210,7 +216,10 @@ class SimulatedInstance:
     # --- files ---------------------------------------------------------------------------
 
     def path(self, inside: str) -> Path:
-        """The host path of a path inside the instance (does not follow its symlinks)."""
+        """The host path of a path inside the instance (does not follow its symlinks).
+        While the container runs, through its PID 1's root: its tmpfs /run and /tmp too."""
+        if self.running():
+            return self.container.host_path(inside)
         return self.root / inside.lstrip("/")
 
     def read(self, inside: str) -> str:
@@ -293,9 +302,17 @@ class SimulatedInstance:
                    f"instance-id: {self.instance_id}\nlocal-hostname: simulated\n", 0o600)
 
     def boot(self, hooks: dict | None = None, timeout: float = 300) -> Boot:
-        """cloud-init's four stages, in order, as systemd would start them. `hooks` maps a
-        stage name (local, network, config, final) to a callable run just before it.
-        A stage that fails ends the boot, like a failed unit that later ones require."""
+        """Boot and wait (at most `timeout` s) until cloud-init's final stage has finished
+        or failed. `hooks` maps a stage name (local, network, config, final) to a callable
+        run when that stage starts (systemd mode: as soon as its unit is seen starting;
+        chroot mode: just before it)."""
+        if self.mode == "systemd":
+            return self._boot_systemd(hooks or {}, timeout)
+        return self._boot_chroot(hooks, timeout)
+
+    def _boot_chroot(self, hooks: dict | None, timeout: float) -> Boot:
+        """cloud-init's four stages, in order, as systemd would start them. A stage that
+        fails ends the boot, like a failed unit that later ones require."""
         result = Boot(started=time.time())
         for name, args in STAGES:
             if hooks and name in hooks:
@@ -318,10 +335,17 @@ class SimulatedInstance:
         return result
 
     def reboot(self, timeout: float = 300) -> Boot:
-        """A reboot: the firewall and /run are empty again; the units the user-data enabled
-        for sysinit.target run first (as systemd starts them before cloud-init-local), then
-        cloud-init's stages with the same instance id, then the other enabled services (a
-        timer only matters minutes later)."""
+        """A reboot: power off, the firewall and /run are empty again (the kernel forgets
+        rules; /run is a tmpfs), /etc and /var stay, and the same instance id boots again.
+        In systemd mode systemd starts whatever is enabled; in chroot mode the units the
+        user-data enabled for sysinit.target run first (as systemd starts them before
+        cloud-init-local), then cloud-init's stages, then the other enabled services (a timer
+        only matters minutes later)."""
+        if self.mode == "systemd":
+            self.shutdown()
+            self.flush_firewall()
+            self.clear_run()
+            return self.boot(timeout=timeout)
         self.flush_firewall()
         self.clear_run()
         started = time.time()
@@ -329,7 +353,7 @@ class SimulatedInstance:
         early = [u for u in services if u[0] == "sysinit.target"]
         late = [u for u in services if u[0] != "sysinit.target"]
         units = [self.start_unit(unit) for _, unit in early]
-        result = self.boot(timeout=timeout)
+        result = self._boot_chroot(None, timeout)
         units += [self.start_unit(unit) for _, unit in late]
         result.units, result.started, result.ended = units, started, time.time()
         return result
@@ -368,9 +392,17 @@ class SimulatedInstance:
         return found
 
     def start_unit(self, unit: str, timeout: float = 120) -> Stage:
-        """Run a unit's ExecStartPre, ExecStart and ExecStartPost lines in the instance, in
-        that order, as systemd would for a oneshot (a timer starts nothing at boot here: its
-        service has its own target). A `-` prefix ignores that line's failure."""
+        """Start a unit and wait for it. systemd mode: `systemctl start` (which waits for a
+        oneshot to finish), its result and its journal. Chroot mode: its ExecStartPre,
+        ExecStart and ExecStartPost lines run by hand, in that order, as systemd would for a
+        oneshot; a `-` prefix ignores that line's failure."""
+        if self.running():
+            start = time.monotonic()
+            self.run(["systemctl", "start", unit], timeout=timeout)
+            self.wait_unit(unit, timeout)
+            stage = self._unit_stage(self.show_units([unit])[0])
+            stage.seconds = time.monotonic() - start
+            return stage
         text = self._unit_text(unit)
         commands = [line for kind in ("ExecStartPre", "ExecStart", "ExecStartPost")
                     for line in re.findall(rf"^{kind}=(.+)$", text, re.M)]

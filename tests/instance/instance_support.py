@@ -9,8 +9,10 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from bootstrapper import build, profile
-from bootstrapper.testing import instance, moto
+from bootstrapper.testing import image, instance, moto
 from bootstrapper.testing.imds import Faults, Instance, MockImds
 
 FORMATS = ("shell", "cloud-config")
@@ -24,6 +26,8 @@ ENV_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
             "AWS_CREDENTIAL_EXPIRATION", "AWS_REGION", "AWS_DEFAULT_REGION")
 ERROR_LINE = re.compile(r"^bootstrapper-imds: error: .+$", re.M)
 MOTO = Path(sys.executable).with_name("moto_server")
+# The core scenarios run on both cloud-init generations: Debian 12 (22.4), Debian 13 (25.x).
+BOTH_IMAGES = pytest.mark.parametrize("suite", image.SUITES, indirect=True)
 
 
 def render(fmt: str, **options) -> bytes:

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from bootstrapper.testing.imds import Faults
-from instance_support import (APP_UID, ENV_FILE, FORMATS, PEERS, error_lines,
+from instance_support import (APP_UID, BOTH_IMAGES, ENV_FILE, FORMATS, PEERS, error_lines,
                               botocore_in_instance, env_text, parse_env, render, temp_leftovers)
 
 pytestmark = pytest.mark.instance
@@ -44,6 +44,7 @@ def assert_failed(vm, boot, message: str) -> None:
 # --- 1. healthy ---------------------------------------------------------------------------------
 
 
+@BOTH_IMAGES
 @pytest.mark.parametrize("peer_kind", PEERS)
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_healthy(vm, peers, fmt, peer_kind):
@@ -132,6 +133,7 @@ def test_expired_token_is_replaced(vm, peers, fmt):
 # --- 5. no role ----------------------------------------------------------------------------------
 
 
+@BOTH_IMAGES
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_no_role(vm, peers, fmt):
     peers("mock", Faults(no_role=True))
@@ -225,6 +227,7 @@ def test_answer_cut_short_is_retried(vm, peers, fmt, client):
 # --- beyond the issue's list: --format mime with the user's own parts ----------------------------
 
 
+@BOTH_IMAGES
 def test_mime_with_user_parts(vm, peers, tmp_path):
     """cloud-init's own MIME handling and merging: the user's cloud-config keeps its runcmd
     next to ours, and the user's script runs after the credentials exist."""

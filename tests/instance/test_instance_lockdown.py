@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from instance_support import (ALLOWED_UID, ALLOWED_USER, APP_UID, ENV_FILE, FORMATS, NOBODY,
-                              PEERS, V4, V6, assert_refused, assert_token, error_lines, render,
-                              temp_leftovers)
+from instance_support import (ALLOWED_UID, ALLOWED_USER, APP_UID, BOTH_IMAGES, ENV_FILE,
+                              FORMATS, NOBODY, PEERS, V4, V6, assert_refused, assert_token,
+                              error_lines, render, temp_leftovers)
 
 pytestmark = pytest.mark.instance
 
@@ -86,6 +86,7 @@ def test_lockdown_fails_closed(vm, peers, fmt):
 # --- 10. reboot ----------------------------------------------------------------------------------
 
 
+@BOTH_IMAGES
 @pytest.mark.parametrize("peer_kind", PEERS)
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_lockdown_survives_reboot(vm, peers, fmt, peer_kind):

@@ -48,6 +48,15 @@ FEATURES = {  # profiles covering every template branch of the installed scripts
 # --- the matrix -----------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def vm_mode(request) -> str | None:
+    """The busybox cells stand for Alpine, which has no systemd: they boot in chroot mode
+    (cloud-init's stages by hand, persistence through its per-boot scripts and crond).
+    Every other cell boots with systemd as PID 1."""
+    cell = getattr(request.node, "callspec", None) and request.node.callspec.params.get("cell")
+    return "chroot" if cell is not None and cell.shell == "busybox" else None
+
+
 @pytest.mark.instance
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("cell", CELLS, ids=lambda c: c.id)

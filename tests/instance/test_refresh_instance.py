@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from instance_support import (
     APP_UID,
+    BOTH_IMAGES,
     ENV_FILE,
     FORMATS,
     FileWatcher,
@@ -75,6 +76,7 @@ def botocore_process_key(vm) -> tuple[str, str]:
 # --- the refresh unit rewrites both files, never partly ------------------------------------------
 
 
+@BOTH_IMAGES
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_refresh_unit_rewrites_both_files_whole(vm, peers, fmt):
     peer = boot_with_refresh(vm, peers, fmt)
