@@ -67,7 +67,11 @@ FIELDS: tuple[Field, ...] = (
     Field("allow_users", "users", (), "User allowed to reach IMDS besides root (repeatable).",
           aliases=("allow_user",), flag="--allow-user"),
     Field("firewall", "choice", "auto",
-          "Lockdown backend: auto uses iptables, else nftables.", choices=FIREWALLS),
+          "Lockdown backend: auto uses nftables where nft exists, else iptables.",
+          choices=FIREWALLS),
+    Field("allow_forwarded_imds", "bool", False,
+          "Lockdown: let forwarded traffic (containers behind the host) reach IMDS; "
+          "by default it is rejected."),
     Field("imds_endpoint", "endpoint", IMDS_ENDPOINTS[0], "IMDS base URL (IPv4 or IPv6)."),
     Field("token_ttl", "int", 21600, "IMDSv2 session token lifetime in seconds.",
           bounds=(1, 21600)),
@@ -121,6 +125,7 @@ class Profile:
     lockdown: bool = False
     allow_users: tuple[str, ...] = ()
     firewall: str = "auto"
+    allow_forwarded_imds: bool = False
     imds_endpoint: str = IMDS_ENDPOINTS[0]
     token_ttl: int = 21600
     deadline: int = 60
@@ -192,13 +197,24 @@ def _check_users(f: Field, value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_check_user(f, v) for v in items))
 
 
+# Directories another user can write to at boot: whoever writes an ancestor of a credential
+# file can swap what is below it (the helper also refuses them on the instance, at each write).
+_USER_WRITABLE = ("/home", "/tmp", "/var/tmp", "/dev/shm")
+
+
 def _check_path(f: Field, value: Any) -> str:
     value = _check_str(f, value)
     if not _INSTANCE_PATH.fullmatch(value) or value.endswith("/") or value == "/":
         raise _bad(f, value, "must be an absolute file path of letters, digits and ._@+-/ "
                    "(no spaces, quotes or newlines)")
-    if ".." in value.split("/") or "//" in value:
-        raise _bad(f, value, "must not contain '..' or '//'")
+    parts = value.split("/")
+    if ".." in parts or "." in parts or "//" in value:
+        raise _bad(f, value, "must not contain '.' or '..' components or '//'")
+    for top in _USER_WRITABLE:
+        if value.startswith(top + "/"):
+            raise _bad(f, value, f"must not be under {top}, where users other than root "
+                       "can write (they could plant or swap the file); use a root-owned "
+                       "directory such as /run/bootstrapper or /etc/myapp")
     return value
 
 
@@ -219,8 +235,9 @@ def _check_unit(f: Field, value: Any) -> str:
     value = _check_str(f, value)
     if "." not in value:
         value += ".service"
-    if not _UNIT.fullmatch(value) or not value.endswith(".service"):
-        raise _bad(f, value, "must be a systemd service name like myapp or myapp.service")
+    if not _UNIT.fullmatch(value) or not value.endswith(".service") or value.startswith("-"):
+        raise _bad(f, value, "must be a systemd service name like myapp or myapp.service "
+                   "(not starting with '-')")
     return value
 
 
@@ -442,6 +459,9 @@ def _finish(p: Profile) -> Profile:
     if p.allow_users and not p.lockdown:
         raise ProfileError("allow_users", "only means something with lockdown: add "
                            "--lockdown or drop --allow-user")
+    if p.allow_forwarded_imds and not p.lockdown:
+        raise ProfileError("allow_forwarded_imds", "only means something with lockdown: "
+                           "add --lockdown or drop --allow-forwarded-imds")
     if p.aws_config_file and not p.credential_process_file:
         raise ProfileError("aws_config_file", "only means something with "
                            "credential_process_file (its profile runs that file's reader)")

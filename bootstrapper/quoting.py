@@ -87,19 +87,21 @@ def _literal_block_safe(text: str) -> bool:
 
 
 def strip_comments(text: str) -> str:
-    """Drop full-line `#` comments after the leading header block, keeping `# shellcheck`
-    directives. The template keeps every comment (`bootstrapper templates show`); the copy
-    carried in user-data spends its 16 KB on code. Only for our own scripts, whose
-    here-documents hold no `#` lines."""
+    """The copy of one of our scripts carried in user-data, which spends its 16 KB on code:
+    full-line `#` comments, blank lines and leading tabs dropped after the leading header
+    block, `# shellcheck` directives kept. The template keeps all of it (`bootstrapper
+    templates show`). Only for our own scripts, whose here-documents hold no `#` lines and
+    no tab-indented text whose indentation matters."""
     lines = text.split("\n")
     header = 0
     while header < len(lines) and lines[header].startswith("#"):
         header += 1
     kept = lines[:header] + [
-        line for line in lines[header:]
-        if not line.lstrip().startswith("#") or line.lstrip().startswith("# shellcheck")
+        line.lstrip("\t") for line in lines[header:]
+        if line.strip() and (not line.lstrip().startswith("#")
+                             or line.lstrip().startswith("# shellcheck"))
     ]
-    return "\n".join(kept)
+    return "\n".join(kept) + ("\n" if text.endswith("\n") else "")
 
 
 def json_string(value: object) -> str:
