@@ -85,4 +85,13 @@ def render(profile_path: str | None, options: dict[str, Any]) -> int:
         write_output(build(prof).user_data, prof.output)
     except BootstrapperError as err:
         return report(err)
+    if prof.lockdown and prof.format == "shell":
+        sys.stderr.write(SHELL_LOCKDOWN_NOTE)
     return 0
+
+
+# A shell user-data runs in cloud-init's final stage, after every service of the image has
+# started: the lockdown comes late at first boot. cloud-config and mime lock down in bootcmd.
+SHELL_LOCKDOWN_NOTE = ("bootstrapper: note: a shell user-data locks IMDS down only in "
+                       "cloud-init's final stage, after the image's services start; use "
+                       "--format cloud-config or mime to lock it down from the init stage\n")

@@ -70,3 +70,48 @@ def test_query_values_are_strings():
 def test_ipv6_endpoint_and_service_suffix():
     p = profile.from_mapping({"imds_endpoint": "http://[fd00:ec2::254]/", "service": "web"})
     assert (p.imds_endpoint, p.service) == ("http://[fd00:ec2::254]", "web.service")
+
+
+# --- issue 18: paths and values an attacker could use ------------------------------------
+
+
+@pytest.mark.parametrize("key", ["env_file", "credential_process_file", "aws_config_file"])
+@pytest.mark.parametrize("path,fragment", [
+    ("/home/app/.aws/process.json", "must not be under /home"),
+    ("/tmp/app.env", "must not be under /tmp"),
+    ("/var/tmp/app.env", "must not be under /var/tmp"),
+    ("/dev/shm/app.env", "must not be under /dev/shm"),
+    ("/run/./app.env", "'.' or '..' components"),
+    ("/run/../app.env", "'.' or '..' components"),
+])
+def test_credential_paths_others_can_write_are_refused(key, path, fragment):
+    """Old code rendered all of these: /home/app let the app user swap directories under
+    the helper and become root; a sticky /tmp let uid 65534 plant the env file."""
+    data = {key: path, "credential_process_file": "/etc/app/process.json"}
+    if key == "credential_process_file":
+        data = {key: path}
+    with pytest.raises(ProfileError) as err:
+        profile.from_mapping(data)
+    assert err.value.field == key and fragment in str(err.value)
+
+
+def test_paths_that_only_look_similar_are_accepted():
+    p = profile.from_mapping({"env_file": "/homestead/app.env",
+                              "credential_process_file": "/var/tmpfiles/p.json"})
+    assert p.env_file == "/homestead/app.env"
+
+
+@pytest.mark.parametrize("service", ["-o", "--help", "-.service"])
+def test_service_starting_with_a_dash_is_refused(service):
+    """Old code: `--service -o` became `systemctl restart '-o.service'`, an option."""
+    with pytest.raises(ProfileError) as err:
+        profile.from_mapping({"service": service})
+    assert err.value.field == "service" and "not starting with '-'" in str(err.value)
+
+
+def test_allow_forwarded_imds_needs_lockdown():
+    with pytest.raises(ProfileError) as err:
+        profile.from_mapping({"allow_forwarded_imds": True})
+    assert err.value.field == "allow_forwarded_imds"
+    assert profile.from_mapping({"allow_forwarded_imds": "true",
+                                 "lockdown": True}).allow_forwarded_imds is True
