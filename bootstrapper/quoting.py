@@ -13,6 +13,10 @@ from .errors import TemplateError
 # YAML 1.1 (PyYAML) and YAML 1.2 both accept these printable characters in a double-quoted
 # scalar; everything else is written as an escape, so any str round-trips.
 _YAML_SAFE_PRINTABLE = set(range(0x20, 0x7F))
+# Written as \xNN escapes (YAML reads them back the same), so a `| yaml` scalar that lands in
+# a shell line is inert too: inside sh double quotes, `$`, a backtick and `\` are the only
+# active characters, and `"` would end the quotes.
+_SHELL_ACTIVE = frozenset('$`\\"')
 
 
 def sh(value: object) -> str:
@@ -32,7 +36,8 @@ def yaml_scalar(value: object) -> str:
 
     Booleans and numbers are written as YAML would read them back; anything else as a string,
     with every character outside printable ASCII escaped, so no value can start a new key,
-    a document (`---`), a comment, or change indentation.
+    a document (`---`), a comment, or change indentation; and `$`, backtick, `\\` and `"`
+    escaped too, so the same text in a shell line expands nothing.
     """
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -42,10 +47,8 @@ def yaml_scalar(value: object) -> str:
     out = ['"']
     for ch in text:
         code = ord(ch)
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
+        if ch in _SHELL_ACTIVE:
+            out.append(f"\\x{code:02x}")
         elif code in _YAML_SAFE_PRINTABLE:
             out.append(ch)
         elif code <= 0xFF:
@@ -118,6 +121,8 @@ def _text(value: object, name: str) -> str:
         raise TemplateError(f"the {name} filter was given no value (None)")
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (str, int, float)):
+    if isinstance(value, str):
+        return str.__str__(value)  # a plain str: the quoted result carries no vars taint
+    if isinstance(value, (int, float)):
         return str(value)
     raise TemplateError(f"the {name} filter takes a string, not {type(value).__name__}")
