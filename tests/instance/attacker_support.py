@@ -68,3 +68,12 @@ class Poller:
 
         stop_process(self.child)
         return self.child.stdout.read().splitlines()
+
+
+def container_token(net, base: str) -> tuple[int, str]:
+    """(curl exit, HTTP status) of a token PUT from the container namespace behind the
+    instance: its traffic is forwarded by the instance, never OUTPUT."""
+    done = net.container_run(["curl", "-sS", "--max-time", "5", "-X", "PUT", "-H",
+                              "X-aws-ec2-metadata-token-ttl-seconds: 60", "-o", "/dev/null",
+                              "-w", "%{http_code}", base + "/latest/api/token"])
+    return done.returncode, done.stdout.strip()

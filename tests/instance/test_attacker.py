@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from attacker_support import (HELPER, Poller, break_tool, can_read, gets_token, plant,
-                              writes_fail)
+from attacker_support import (HELPER, Poller, break_tool, can_read, container_token,
+                              gets_token, plant, writes_fail)
+from bootstrapper.testing.imds import MockImds
+from bootstrapper.testing.topology import Topology
 from instance_support import (ALLOWED_USER, APP_UID, ENV_FILE, FORMATS, NOBODY, V4, V6,
                               assert_refused, error_lines, parse_env, render)
 
@@ -82,6 +84,33 @@ def test_refresh_replaces_a_file_it_did_not_write(vm, peers, fmt):
     env = parse_env(vm.read(ENV_FILE))
     assert env["AWS_ACCESS_KEY_ID"] == peer.mock.last_credentials["AccessKeyId"]
     assert "LD_PRELOAD" not in env
+
+
+# --- 3: containers behind the instance -------------------------------------------------
+
+
+@pytest.mark.parametrize("firewall", FIREWALLS)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_container_behind_the_instance_gets_no_token(vm, fmt, firewall):
+    """Old code had rules only on OUTPUT: a container on a bridge, whose traffic the
+    instance forwards, got a token on both addresses (and hop limit 1 is not set by
+    `render` users' launch templates). IMDS is off-box here, so FORWARD is what is tested."""
+    with Topology(vm) as net, MockImds(addresses=vm.imds_addresses, netns=net.metadata_ns):
+        for base in (V4, V6):  # before: the path works
+            assert container_token(net, base) == (0, "200"), base
+        boot_locked(vm, fmt, use_firewall(vm, firewall))
+        assert gets_token(vm, 0) == [V4, V6]  # root still reaches the off-box IMDS
+        for base in (V4, V6):
+            assert container_token(net, base)[0] == 7, base  # refused at once
+
+
+def test_allow_forwarded_imds_lets_containers_through(vm):
+    """The explicit opt-out, for hosts whose containers are meant to reach IMDS."""
+    with Topology(vm) as net, MockImds(addresses=vm.imds_addresses, netns=net.metadata_ns):
+        boot_locked(vm, "cloud-config", allow_forwarded_imds=True)
+        assert gets_token(vm) == []
+        for base in (V4, V6):
+            assert container_token(net, base) == (0, "200"), base
 
 
 # --- 5, 6, 7: precedence, stale rules, fail closed ----------------------------------------
