@@ -31,13 +31,14 @@ def sh(value: object) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def yaml_scalar(value: object) -> str:
+def yaml_scalar(value: object, shell_inert: bool = True) -> str:
     """Render `value` as one YAML double-quoted scalar on one line.
 
     Booleans and numbers are written as YAML would read them back; anything else as a string,
     with every character outside printable ASCII escaped, so no value can start a new key,
-    a document (`---`), a comment, or change indentation; and `$`, backtick, `\\` and `"`
-    escaped too, so the same text in a shell line expands nothing.
+    a document (`---`), a comment, or change indentation; and (unless `shell_inert` is off,
+    for file contents) `$`, backtick, `\\` and `"` escaped too, so the same text in a shell
+    line expands nothing.
     """
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -47,8 +48,10 @@ def yaml_scalar(value: object) -> str:
     out = ['"']
     for ch in text:
         code = ord(ch)
-        if ch in _SHELL_ACTIVE:
+        if ch in _SHELL_ACTIVE and shell_inert:
             out.append(f"\\x{code:02x}")
+        elif ch in '"\\':
+            out.append("\\" + ch)
         elif code in _YAML_SAFE_PRINTABLE:
             out.append(ch)
         elif code <= 0xFF:
@@ -70,7 +73,7 @@ def yaml_block(value: object, indent: int) -> str:
     """
     text = _text(value, "yaml_block")
     if not _literal_block_safe(text):
-        return yaml_scalar(text)
+        return yaml_scalar(text, shell_inert=False)  # a file's content: never a shell line
     pad = " " * indent
     # No final line break: the template's own line end closes the last line.
     body = "\n".join(pad + line if line else line for line in text[:-1].split("\n"))

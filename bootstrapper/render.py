@@ -83,7 +83,8 @@ def environment(template_dir: str | None = None, entry_file: str | None = None):
         finalize=_refuse_unquoted,
         bytecode_cache=_bytecode_cache(),
     )
-    env.filters.update(sh=quoting.sh, yaml=quoting.yaml_scalar,
+    # `| yaml` takes no argument: the shell-inert escaping cannot be turned off in a template.
+    env.filters.update(sh=quoting.sh, yaml=lambda value: quoting.yaml_scalar(value),
                        yaml_block=quoting.yaml_block, json=quoting.json_string,
                        strip_comments=quoting.strip_comments, raw=raw)
     env.globals.update(heredoc_delimiter=heredoc_delimiter, version=__version__)

@@ -165,3 +165,15 @@ def test_the_credentials_unit_does_not_ignore_a_failed_lockdown():
     text = build.build(profile.from_mapping({"format": "shell", "lockdown": True})).raw
     assert b"ExecStartPre=/usr/local/sbin/bootstrapper-imds lockdown" in text
     assert b"ExecStartPre=-" not in text
+
+
+def test_launch_template_keeps_hop_limit_1_with_lockdown_unless_containers_are_meant_in():
+    from bootstrapper import launch_template
+    from bootstrapper.errors import ProfileError
+
+    locked = {"lockdown": True, "hop_limit": 2}
+    with pytest.raises(ProfileError, match="--allow-forwarded-imds"):
+        launch_template.check(profile.from_mapping(locked))
+    launch_template.check(profile.from_mapping(locked | {"allow_forwarded_imds": True}))
+    options = launch_template.metadata_options(profile.from_mapping({"lockdown": True}))
+    assert options["HttpPutResponseHopLimit"] == 1 and options["HttpTokens"] == "required"
