@@ -185,16 +185,17 @@ if [ "$APP_GROUP" = 0 ]; then
 FILE_MODE=0400 WANT=-r--------
 return 0
 fi
-others=$(getent passwd | awk -F: -v g="$APP_GROUP" -v u="$APP_USER" '$4 == g && $1 != u {n++} END {print n + 0}')
-members=$(getent group | awk -F: -v g="$APP_GROUP" '$3 == g {print $4}')
-if [ "$others" != 0 ] || { [ -n "$members" ] && [ "$members" != "$APP_USER" ]; }; then
+others=$(grep "^[^:]*:[^:]*:[^:]*:$APP_GROUP:" /etc/passwd | grep -cv "^$APP_USER:" || :)
+members=$(sed -n "s/^[^:]*:[^:]*:$APP_GROUP:\(.*\)/\1/p" /etc/group)
+if [ "$others" != 0 ] || [ "${members:-$APP_USER}" != "$APP_USER" ]; then
 die "user $APP_USER shares its group (gid $APP_GROUP) with others: give it its own"
 fi
 }
 check_tree() {
-at=
-for part in $(echo "${1#/}" | tr '/' ' '); do
-at="$at/$part"
+rest=${1#/} at=
+while [ -n "$rest" ]; do
+at="$at/${rest%%/*}"
+case $rest in */*) rest=${rest#*/} ;; *) rest= ;; esac
 # shellcheck disable=SC2012,SC2046
 set -- $(ls -ldn "$at")
 case $1 in
@@ -213,10 +214,10 @@ real=$(cd -P "${dir:-/}" && pwd -P) || die "cannot resolve the directory $dir"
 check_tree "$real"
 TMP=$(mktemp "${real%/}/.${1##*/}.XXXXXX") || die "cannot create a temporary file in $dir"
 TARGET="${real%/}/${1##*/}"
-[ -L "$TARGET" ] || [ ! -d "$TARGET" ] || die "cannot write $1: a directory is in the way"
+[ -L "$TARGET" ] || [ ! -d "$TARGET" ] || die "$1 is a directory"
 }
 commit_file() {
-chgrp -- "$APP_GROUP" "$TMP" || die "cannot give $1 to group $APP_GROUP"
+chown -- "0:$APP_GROUP" "$TMP" || die "cannot give $1 to group $APP_GROUP"
 chmod "$FILE_MODE" "$TMP"
 mv -f -- "$TMP" "$TARGET" || die "cannot rename the new $1 into place"
 TMP=
