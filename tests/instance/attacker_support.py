@@ -77,3 +77,28 @@ def container_token(net, base: str) -> tuple[int, str]:
                               "X-aws-ec2-metadata-token-ttl-seconds: 60", "-o", "/dev/null",
                               "-w", "%{http_code}", base + "/latest/api/token"])
     return done.returncode, done.stdout.strip()
+
+
+# An ordinary unit of the image (After=sysinit.target by default), as uid 65534 from early
+# boot, logging the HTTP status of every token request: the systemd-harness form of Poller.
+# (`$$` and `%%`: systemd would expand `$b` and `%{` itself.)
+POLLER_UNIT = """[Unit]
+Description=An image service that wants IMDS (issue 18 attacker)
+
+[Service]
+User=nobody
+ExecStart=/bin/sh -c 'while :; do for b in http://169.254.169.254 http://[fd00:ec2::254]; do \\
+  curl -s -o /dev/null -w "%%{http_code}\\n" --max-time 1 -X PUT \\
+  -H "X-aws-ec2-metadata-token-ttl-seconds: 60" $$b/latest/api/token >>/var/tmp/poller.log; \\
+  done; sleep 0.05; done'
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def install_poller_unit(vm) -> None:
+    vm.write("/etc/systemd/system/imds-poller.service", POLLER_UNIT)
+    wants = vm.path("/etc/systemd/system/multi-user.target.wants")
+    wants.mkdir(parents=True, exist_ok=True)
+    (wants / "imds-poller.service").symlink_to("/etc/systemd/system/imds-poller.service")

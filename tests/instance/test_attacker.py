@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from attacker_support import (HELPER, Poller, break_tool, can_read, container_token,
-                              gets_token, plant, writes_fail)
+                              gets_token, install_poller_unit, plant, writes_fail)
 from bootstrapper.testing.imds import MockImds
 from bootstrapper.testing.topology import Topology
 from instance_support import (ALLOWED_USER, APP_UID, ENV_FILE, FORMATS, NOBODY, V4, V6,
@@ -178,16 +178,26 @@ def test_the_credentials_unit_fetches_nothing_when_the_lockdown_fails(vm, peers)
 
 
 def test_no_token_for_a_unit_of_the_image_at_first_boot(vm, peers):
-    """Stand-in until the systemd harness: a poller as uid 65534 starts when the image's own
-    units would (after the init stage: sysinit.target) and polls IMDS through the rest of the
-    boot. Old code: the lockdown came in the final stage; the poller got a token first."""
+    """A unit of the image, uid 65534, polls IMDS from early boot: it never gets a token.
+    Old code: the lockdown came in the final stage (After=multi-user.target); the poller got
+    a token about 3 s before the rules. Under the systemd harness (vm.mode == "systemd") the poller
+    is a real unit ordered by systemd; until then (or in chroot mode) the stand-in starts a poller where the
+    image's units would start (after the init stage) and polls through the rest of the boot."""
     peers("mock")
     vm.seed(render("cloud-config", lockdown=True, allow_users=[ALLOWED_USER]))
-    pollers: list[Poller] = []
-    boot = vm.boot(hooks={"config": lambda: pollers.append(Poller(vm))})
-    got = pollers[0].stop()
-    assert boot.ok, boot.describe()
-    assert got == [], f"uid {NOBODY} got a token: {got[:3]}"
-    assert gets_token(vm) == []  # and the poller really could reach IMDS: see below
-    vm.flush_firewall()
+    if getattr(vm, "mode", None) == "systemd":
+        install_poller_unit(vm)
+        boot = vm.boot()
+        assert boot.ok, boot.describe()
+        statuses = vm.read("/var/tmp/poller.log").split()
+        assert statuses, "the poller never ran"
+        assert "200" not in statuses, f"uid {NOBODY} got a token from early boot"
+    else:
+        pollers: list[Poller] = []
+        boot = vm.boot(hooks={"config": lambda: pollers.append(Poller(vm))})
+        got = pollers[0].stop()
+        assert boot.ok, boot.describe()
+        assert got == [], f"uid {NOBODY} got a token: {got[:3]}"
+    assert gets_token(vm) == []
+    vm.flush_firewall()  # and the poller's requests could have succeeded without the rules
     assert gets_token(vm) == [V4, V6]
