@@ -141,6 +141,8 @@ def render(profile_path: str | None, options: dict[str, Any]) -> int:
     note = budget_note(built.user_data, prof)
     if note:
         sys.stderr.write(f"bootstrapper: note: {note}\n")
+    if prof.lockdown and prof.format == "shell":
+        sys.stderr.write(SHELL_LOCKDOWN_NOTE)
     return 0
 
 
@@ -163,3 +165,10 @@ def budget_note(user_data: bytes, prof: Profile) -> str | None:
     counted = "gzipped " if prof.gzip else ""
     return (f"user-data is {sent} {counted}bytes of EC2's {EC2_LIMIT}-byte limit: {left} "
             f"left ({100 * left // EC2_LIMIT} %){hint}")
+
+
+# A shell user-data runs in cloud-init's final stage, after every service of the image has
+# started: the lockdown comes late at first boot. cloud-config and mime lock down in bootcmd.
+SHELL_LOCKDOWN_NOTE = ("bootstrapper: note: a shell user-data locks IMDS down only in "
+                       "cloud-init's final stage, after the image's services start; use "
+                       "--format cloud-config or mime to lock it down from the init stage\n")

@@ -6,8 +6,11 @@ the API wants base64 text there. So this command always base64-encodes, once, an
 --base64 (which would make cloud-init receive base64 text instead of user-data).
 
 MetadataOptions pin IMDSv2: tokens required, the endpoint on, a hop limit of 1 so a token
-never leaves the host (2 is the documented opt-in for containers on a bridge network, and is
-refused with --lockdown, whose owner-match rules do not see forwarded container traffic).
+never leaves the host. AMIs flagged ImdsSupport=v2.0 (Amazon Linux 2023) default to 2, which
+lets containers on a bridge network get one: the launch template always says 1 unless asked.
+With --lockdown, forwarded traffic to IMDS is also rejected by the firewall; hop limit 1 is
+the second layer. 2 with --lockdown needs --allow-forwarded-imds (containers are then meant
+to reach IMDS).
 IPv6 is enabled only when the user-data talks to the IPv6 endpoint.
 """
 

@@ -84,7 +84,11 @@ FIELDS: tuple[Field, ...] = (
     Field("allow_users", "users", (), "User allowed to reach IMDS besides root (repeatable).",
           aliases=("allow_user",), flag="--allow-user"),
     Field("firewall", "choice", "auto",
-          "Lockdown backend: auto uses iptables, else nftables.", choices=FIREWALLS),
+          "Lockdown backend: auto uses nftables where nft exists, else iptables.",
+          choices=FIREWALLS),
+    Field("allow_forwarded_imds", "bool", False,
+          "Lockdown: let forwarded traffic (containers behind the host) reach IMDS; "
+          "by default it is rejected."),
     Field("imds_endpoint", "endpoint", IMDS_ENDPOINTS[0], "IMDS base URL (IPv4 or IPv6)."),
     Field("token_ttl", "int", 21600, "IMDSv2 session token lifetime in seconds.",
           bounds=(1, 21600)),
@@ -217,13 +221,24 @@ def _check_users(f: Field, value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_check_user(f, v) for v in items))
 
 
+# Directories another user can write to at boot: whoever writes an ancestor of a credential
+# file can swap what is below it (the helper also refuses them on the instance, at each write).
+_USER_WRITABLE = ("/home", "/tmp", "/var/tmp", "/dev/shm")
+
+
 def _check_path(f: Field, value: Any) -> str:
     value = _check_str(f, value)
     if not _INSTANCE_PATH.fullmatch(value) or value.endswith("/") or value == "/":
         raise _bad(f, value, "must be an absolute file path of letters, digits and ._@+-/ "
                    "(no spaces, quotes or newlines)")
-    if ".." in value.split("/") or "//" in value:
-        raise _bad(f, value, "must not contain '..' or '//'")
+    parts = value.split("/")
+    if ".." in parts or "." in parts or "//" in value:
+        raise _bad(f, value, "must not contain '.' or '..' components or '//'")
+    for top in _USER_WRITABLE:
+        if value.startswith(top + "/"):
+            raise _bad(f, value, f"must not be under {top}, where users other than root "
+                       "can write (they could plant or swap the file); use a root-owned "
+                       "directory such as /run/bootstrapper or /etc/myapp")
     return value
 
 
@@ -244,8 +259,9 @@ def _check_unit(f: Field, value: Any) -> str:
     value = _check_str(f, value)
     if "." not in value:
         value += ".service"
-    if not _UNIT.fullmatch(value) or not value.endswith(".service"):
-        raise _bad(f, value, "must be a systemd service name like myapp or myapp.service")
+    if not _UNIT.fullmatch(value) or not value.endswith(".service") or value.startswith("-"):
+        raise _bad(f, value, "must be a systemd service name like myapp or myapp.service "
+                   "(not starting with '-')")
     return value
 
 
@@ -635,10 +651,10 @@ def _part_specs(p: Profile) -> str | None:
 
 
 def _hop_limit(p: Profile) -> str | None:
-    if p.hop_limit > 1 and p.lockdown:
-        return (f"{p.hop_limit} lets containers on a bridge network reach IMDS, and "
-                "--lockdown's owner-match rules do not see their forwarded traffic; keep "
-                "--hop-limit 1 with --lockdown")
+    if p.hop_limit > 1 and p.lockdown and not p.allow_forwarded_imds:
+        return (f"{p.hop_limit} is for containers on a bridge network to reach IMDS, and "
+                "--lockdown rejects their forwarded traffic; keep --hop-limit 1, or add "
+                "--allow-forwarded-imds")
     return None
 
 
@@ -647,6 +663,9 @@ RULES: tuple[Rule, ...] = (
     Rule("allow-users-need-lockdown", "allow_users", lambda p: None if not p.allow_users
          or p.lockdown else "only means something with lockdown: add --lockdown or drop "
          "--allow-user"),
+    Rule("allow-forwarded-imds-needs-lockdown", "allow_forwarded_imds", lambda p: None
+         if not p.allow_forwarded_imds or p.lockdown else "only means something with "
+         "lockdown: add --lockdown or drop --allow-forwarded-imds"),
     Rule("aws-config-needs-credential-process", "aws_config_file", lambda p: None
          if not p.aws_config_file or p.credential_process_file else "only means something "
          "with credential_process_file (its profile runs that file's reader)"),

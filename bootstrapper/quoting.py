@@ -13,6 +13,10 @@ from .errors import TemplateError
 # YAML 1.1 (PyYAML) and YAML 1.2 both accept these printable characters in a double-quoted
 # scalar; everything else is written as an escape, so any str round-trips.
 _YAML_SAFE_PRINTABLE = set(range(0x20, 0x7F))
+# Written as \xNN escapes (YAML reads them back the same), so a `| yaml` scalar that lands in
+# a shell line is inert too: inside sh double quotes, `$`, a backtick and `\` are the only
+# active characters, and `"` would end the quotes.
+_SHELL_ACTIVE = frozenset('$`\\"')
 
 
 def sh(value: object) -> str:
@@ -27,12 +31,14 @@ def sh(value: object) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def yaml_scalar(value: object) -> str:
+def yaml_scalar(value: object, shell_inert: bool = True) -> str:
     """Render `value` as one YAML double-quoted scalar on one line.
 
     Booleans and numbers are written as YAML would read them back; anything else as a string,
     with every character outside printable ASCII escaped, so no value can start a new key,
-    a document (`---`), a comment, or change indentation.
+    a document (`---`), a comment, or change indentation; and (unless `shell_inert` is off,
+    for file contents) `$`, backtick, `\\` and `"` escaped too, so the same text in a shell
+    line expands nothing.
     """
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -42,10 +48,10 @@ def yaml_scalar(value: object) -> str:
     out = ['"']
     for ch in text:
         code = ord(ch)
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
+        if ch in _SHELL_ACTIVE and shell_inert:
+            out.append(f"\\x{code:02x}")
+        elif ch in '"\\':
+            out.append("\\" + ch)
         elif code in _YAML_SAFE_PRINTABLE:
             out.append(ch)
         elif code <= 0xFF:
@@ -67,7 +73,7 @@ def yaml_block(value: object, indent: int) -> str:
     """
     text = _text(value, "yaml_block")
     if not _literal_block_safe(text):
-        return yaml_scalar(text)
+        return yaml_scalar(text, shell_inert=False)  # a file's content: never a shell line
     pad = " " * indent
     # No final line break: the template's own line end closes the last line.
     body = "\n".join(pad + line if line else line for line in text[:-1].split("\n"))
@@ -87,19 +93,21 @@ def _literal_block_safe(text: str) -> bool:
 
 
 def strip_comments(text: str) -> str:
-    """Drop full-line `#` comments after the leading header block, keeping `# shellcheck`
-    directives. The template keeps every comment (`bootstrapper templates show`); the copy
-    carried in user-data spends its 16 KB on code. Only for our own scripts, whose
-    here-documents hold no `#` lines."""
+    """The copy of one of our scripts carried in user-data, which spends its 16 KB on code:
+    full-line `#` comments, blank lines and leading tabs dropped after the leading header
+    block, `# shellcheck` directives kept. The template keeps all of it (`bootstrapper
+    templates show`). Only for our own scripts, whose here-documents hold no `#` lines and
+    no tab-indented text whose indentation matters."""
     lines = text.split("\n")
     header = 0
     while header < len(lines) and lines[header].startswith("#"):
         header += 1
     kept = lines[:header] + [
-        line for line in lines[header:]
-        if not line.lstrip().startswith("#") or line.lstrip().startswith("# shellcheck")
+        line.lstrip("\t") for line in lines[header:]
+        if line.strip() and (not line.lstrip().startswith("#")
+                             or line.lstrip().startswith("# shellcheck"))
     ]
-    return "\n".join(kept)
+    return "\n".join(kept) + ("\n" if text.endswith("\n") else "")
 
 
 def json_string(value: object) -> str:
@@ -116,6 +124,8 @@ def _text(value: object, name: str) -> str:
         raise TemplateError(f"the {name} filter was given no value (None)")
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (str, int, float)):
+    if isinstance(value, str):
+        return str.__str__(value)  # a plain str: the quoted result carries no vars taint
+    if isinstance(value, (int, float)):
         return str(value)
     raise TemplateError(f"the {name} filter takes a string, not {type(value).__name__}")

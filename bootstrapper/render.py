@@ -16,14 +16,9 @@ from typing import Any
 from . import __version__, cache, quoting
 from .errors import InputError, TemplateError
 from .profile import Profile
+from .taint import UserValue
 
 ENTRY_TEMPLATES = {"cloud-config": "cloud-config.yaml.j2", "shell": "user-data.sh.j2"}
-
-
-class UserValue(str):
-    """A `vars` value. Printing one bare is a render error: it must pass `| sh` (a shell
-    word), `| yaml` (a YAML scalar) or `| raw` (verbatim, on purpose). No single default
-    quoting is right in both shell lines and YAML values, so the template must say which."""
 
 
 def _refuse_unquoted(value: Any) -> Any:
@@ -40,7 +35,7 @@ def _preview(value: str) -> str:
 
 def raw(value: Any) -> str:
     """The opt-out: insert a value verbatim (it is then the template's responsibility)."""
-    return str(value)
+    return str.__str__(value) if isinstance(value, str) else str(value)
 
 
 @dataclass(frozen=True)
@@ -90,7 +85,8 @@ def environment(template_dir: str | None = None, entry_file: str | None = None):
         finalize=_refuse_unquoted,
         bytecode_cache=_bytecode_cache(),
     )
-    env.filters.update(sh=quoting.sh, yaml=quoting.yaml_scalar,
+    # `| yaml` takes no argument: the shell-inert escaping cannot be turned off in a template.
+    env.filters.update(sh=quoting.sh, yaml=lambda value: quoting.yaml_scalar(value),
                        yaml_block=quoting.yaml_block, json=quoting.json_string,
                        strip_comments=quoting.strip_comments, raw=raw)
     env.globals.update(heredoc_delimiter=heredoc_delimiter, version=__version__)
@@ -165,6 +161,8 @@ def _render(profile: Profile) -> Rendered:
         ENTRY_TEMPLATES["shell" if profile.format == "shell" else "cloud-config"]
     user_vars = {key: UserValue(value) for key, value in profile.vars.items()}
     context = {"profile": profile, "vars": user_vars, "version": __version__}
+    if profile.vars:
+        _check_taint(env, profile, name)
     try:
         parent = _check_blocks(env, name, profile.template) if profile.template else None
         text = env.get_template(name).render(context)
@@ -321,6 +319,25 @@ def _var_hint(message: str, profile: Profile) -> str:
     """`vars.domian` when `domain` was given: name it."""
     match = re.fullmatch(r"'dict object' has no attribute '(.+)'", message)
     return _suggest(match.group(1), sorted(profile.vars)) if match else ""
+
+
+def _check_taint(env, profile: Profile, entry: str) -> None:
+    """The static half of the vars taint (taint.py) over the user's own templates: the
+    entry and every template in --template-dir (the built-ins never print vars)."""
+    import jinja2
+
+    from . import taint
+
+    names = [entry] if profile.template else []
+    if profile.template_dir:
+        root = Path(profile.template_dir)
+        names += sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    for name in names:
+        try:
+            source, filename, _ = env.loader.get_source(env, name)
+            taint.check_source(source, filename or name, env)
+        except (jinja2.TemplateSyntaxError, UnicodeDecodeError, jinja2.TemplateNotFound):
+            continue  # not a template (or not one this render uses): the render says so
 
 
 def _undefined(message: str) -> str:

@@ -82,3 +82,70 @@ def test_vars_through_both_filters(fmt, value, tmp_path_factory):
     assert f"printf %s {quoting.sh(value)} >/tmp/value" in scripts
     if fmt == "cloud-config":
         assert yaml.safe_load(built.raw)["final_message"] == value
+
+
+# --- issue 18: vars taint through every built-in Jinja filter ------------------------------
+
+def _builtin_filters() -> list[str]:
+    from jinja2.filters import FILTERS
+
+    return sorted(FILTERS)
+
+
+# How a template might launder a vars value: each must still be refused unless the last
+# step is | sh, | yaml or | raw.
+SHAPES = {
+    "filter": "{{{{ vars.v | {f} }}}}",
+    "after-sh": "{{{{ vars.v | sh | {f} }}}}",
+    "set": "{{% set x = vars.v | {f} %}}{{{{ x }}}}",
+    "concat": '{{{{ (vars.v | {f}) ~ "" }}}}',
+    "chain": '{{% set a = vars.v %}}{{% set b = [a] | {f} %}}{{{{ b }}}}',
+    "loop": "{{% for k in vars | {f} %}}{{{{ k }}}}{{% endfor %}}",
+    "filter-block": "{{% filter {f} %}}{{{{ vars.v | sh }}}}{{% endfilter %}}",
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("jinja_filter", _builtin_filters())
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                HealthCheck.function_scoped_fixture])
+@given(value=hostile)
+def test_vars_taint_survives_every_builtin_filter(jinja_filter, shape, value, tmp_path):
+    """Old code refused only a bare UserValue: `| lower`, `| trim`, `~ ""` or `| tojson`
+    printed a --var value unquoted (a command ran at boot; render and lint said nothing)."""
+    if "\x00" in value:
+        return
+    body = SHAPES[shape].format(f=jinja_filter)
+    template = tmp_path / "t.sh.j2"
+    template.write_text("#!/bin/sh\n: " + body + "\n")
+    p = profile.from_mapping({"format": "shell", "template": str(template),
+                              "vars": {"v": value}})
+    with pytest.raises(BootstrapperError, match="vars value"):
+        build.build(p)
+
+
+@pytest.mark.parametrize("shape", ["{{ vars.v | sh }}", "{{ vars.v | yaml }}",
+                                   "{{ vars.v | raw }}", "{{ (vars.v | lower) | sh }}",
+                                   '{{ ("/x/" ~ vars.v) | sh }}',
+                                   "{% set x = vars.v %}{{ x | sh }}",
+                                   '{{ vars.v | sh if vars.v else "" }}'])
+def test_quoting_as_the_last_step_is_accepted(shape, tmp_path):
+    template = tmp_path / "t.sh.j2"
+    template.write_text("#!/bin/sh\n: " + shape + "\n")
+    built = build.build(profile.from_mapping({"format": "shell", "template": str(template),
+                                              "vars": {"v": "ok"}}))
+    assert b"ok" in built.raw
+
+
+@SETTINGS
+@given(value=hostile)
+def test_yaml_scalars_are_inert_in_a_shell_line(value):
+    """`| yaml` in a shell line gives a double-quoted word: dash must print it unexpanded
+    (old code: `$(...)` in it ran)."""
+    if "\x00" in value:
+        return
+    scalar = quoting.yaml_scalar(value)
+    assert yaml.safe_load(scalar) == value
+    done = subprocess.run(["dash", "-c", f"printf %s {scalar}"], capture_output=True,
+                          text=True, check=False, timeout=10)
+    assert done.returncode == 0 and done.stdout == scalar[1:-1]

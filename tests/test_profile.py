@@ -103,6 +103,7 @@ from bootstrapper.terraform import in_query_words  # noqa: E402
 RULE_CASES = {
     "custom-endpoint": ("render", {"imds_endpoint": "http://evil.example"}),
     "allow-users-need-lockdown": ("render", {"allow_users": ["app"]}),
+    "allow-forwarded-imds-needs-lockdown": ("render", {"allow_forwarded_imds": True}),
     "aws-config-needs-credential-process": ("render", {"aws_config_file": "/run/c"}),
     "root-is-always-allowed": ("render", {"lockdown": True, "allow_users": ["root"]}),
     "different-files": ("render", {"env_file": "/run/a", "credential_process_file": "/run/a"}),
@@ -219,3 +220,46 @@ def test_rules_are_checked_before_anything_is_rendered(tmp_path):
                      cwd=tmp_path)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.startswith("bootstrapper: error: --part: need --format mime")
+# --- issue 18: paths and values an attacker could use ------------------------------------
+
+
+@pytest.mark.parametrize("key", ["env_file", "credential_process_file", "aws_config_file"])
+@pytest.mark.parametrize("path,fragment", [
+    ("/home/app/.aws/process.json", "must not be under /home"),
+    ("/tmp/app.env", "must not be under /tmp"),
+    ("/var/tmp/app.env", "must not be under /var/tmp"),
+    ("/dev/shm/app.env", "must not be under /dev/shm"),
+    ("/run/./app.env", "'.' or '..' components"),
+    ("/run/../app.env", "'.' or '..' components"),
+])
+def test_credential_paths_others_can_write_are_refused(key, path, fragment):
+    """Old code rendered all of these: /home/app let the app user swap directories under
+    the helper and become root; a sticky /tmp let uid 65534 plant the env file."""
+    data = {key: path, "credential_process_file": "/etc/app/process.json"}
+    if key == "credential_process_file":
+        data = {key: path}
+    with pytest.raises(ProfileError) as err:
+        profile.from_mapping(data)
+    assert err.value.field == key and fragment in str(err.value)
+
+
+def test_paths_that_only_look_similar_are_accepted():
+    p = profile.from_mapping({"env_file": "/homestead/app.env",
+                              "credential_process_file": "/var/tmpfiles/p.json"})
+    assert p.env_file == "/homestead/app.env"
+
+
+@pytest.mark.parametrize("service", ["-o", "--help", "-.service"])
+def test_service_starting_with_a_dash_is_refused(service):
+    """Old code: `--service -o` became `systemctl restart '-o.service'`, an option."""
+    with pytest.raises(ProfileError) as err:
+        profile.from_mapping({"service": service})
+    assert err.value.field == "service" and "not starting with '-'" in str(err.value)
+
+
+def test_allow_forwarded_imds_needs_lockdown():
+    with pytest.raises(ProfileError) as err:
+        profile.from_mapping({"allow_forwarded_imds": True})
+    assert err.value.field == "allow_forwarded_imds"
+    assert profile.from_mapping({"allow_forwarded_imds": "true",
+                                 "lockdown": True}).allow_forwarded_imds is True

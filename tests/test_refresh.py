@@ -24,14 +24,28 @@ import yaml
 from bootstrapper import build, profile
 from bootstrapper.testing.imds import Faults, Instance, MockImds
 
-NOBODY = 65534
+# The app user: a group of its own (the helper refuses a shared one such as nobody's nogroup).
+APP_USER = "bst-app"
+
+
+def _app_ids() -> tuple[int, int]:
+    import pwd
+
+    try:
+        entry = pwd.getpwnam(APP_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", "--shell",
+                        "/usr/sbin/nologin", APP_USER], check=True, capture_output=True)
+        entry = pwd.getpwnam(APP_USER)
+    return entry.pw_uid, entry.pw_gid
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (chown to the app user)")
 
 
 @pytest.fixture
 def shared_dir():
     """A root-owned 0755 directory the app user can traverse (pytest's tmp_path is 0700)."""
-    path = Path(tempfile.mkdtemp(prefix="bootstrapper-refresh-"))
+    # Not under /tmp: the helper refuses any ancestor others can write (sticky or not).
+    path = Path(tempfile.mkdtemp(prefix="bootstrapper-refresh-", dir="/run"))
     path.chmod(0o755)
     yield path
     shutil.rmtree(path)
@@ -39,7 +53,8 @@ def shared_dir():
 
 def helper_script(directory: Path, url: str, **options) -> Path:
     """The helper exactly as the cloud-config would install it, configured for `url`."""
-    data = {"imds_endpoint": url, "allow_custom_endpoint": True, "app_user": "nobody",
+    _app_ids()
+    data = {"imds_endpoint": url, "allow_custom_endpoint": True, "app_user": APP_USER,
             "env_file": str(directory / "creds" / "app.env"), "deadline": 10, **options}
     document = yaml.safe_load(build.build(profile.from_mapping(data)).raw)
     content = next(f["content"] for f in document["write_files"]
@@ -82,10 +97,11 @@ APP = textwrap.dedent("""
 
 
 def start_app(config: Path) -> subprocess.Popen:
-    """The app: uid 65534, no AWS_* variables, only AWS_CONFIG_FILE (as the drop-in sets)."""
+    """The app: the app user, no AWS_* variables, only AWS_CONFIG_FILE (as the drop-in sets)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_CONFIG_FILE=str(config), HOME="/nonexistent")
-    return subprocess.Popen(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+    uid, gid = _app_ids()
+    return subprocess.Popen(["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
                              sys.executable, "-c", APP], env=env, text=True,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -122,7 +138,10 @@ def test_files_are_private_to_the_app_user_and_well_formed(shared_dir):
     creds = shared_dir / "creds"
     for name in ("app.env", "process.json", "aws-config"):
         info = (creds / name).stat()
-        assert (stat.S_IMODE(info.st_mode), info.st_uid) == (0o600, NOBODY), name
+        # Root's, readable by the app user's group only: the app cannot rewrite or back-date
+        # them (issue 18: it owned them 0600 and could).
+        assert (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid) == \
+            (0o440, 0, _app_ids()[1]), name
     document = json.loads((creds / "process.json").read_text())
     assert document == {"Version": 1, "AccessKeyId": served["AccessKeyId"],
                         "SecretAccessKey": served["SecretAccessKey"],

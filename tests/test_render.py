@@ -122,3 +122,63 @@ def test_every_feature_combination_validates(fmt, lockdown, refresh, extras):
     if lockdown:
         data["allow_user"] = ["app"]
     build.build(profile.from_mapping(data))  # raises RefusedError on any finding
+
+
+# --- issue 18: the lockdown's reach and its first-boot window ---------------------------
+
+
+def test_a_shell_lockdown_says_on_stderr_that_it_comes_late():
+    """A plain shell user-data runs in the final stage, after the image's services: the
+    user learns it at render time, in one line, with the format to use instead."""
+    done = run_cli("render", "--format", "shell", "--lockdown",
+                   env={"BOOTSTRAPPER_NO_CACHE": "1"})
+    assert done.returncode == 0 and done.stdout.startswith("#!/bin/sh")
+    # The size-budget note may come too (its own line); the lockdown note is one line.
+    lines = [line for line in done.stderr.splitlines() if "final stage" in line]
+    assert len(lines) == 1 and "cloud-config" in lines[0]
+    for argv in (("--format", "cloud-config", "--lockdown"), ("--format", "shell")):
+        assert "final stage" not in run_cli("render", *argv).stderr
+
+
+def test_cloud_config_locks_down_in_the_init_stage():
+    """bootcmd (init stage, before sysinit.target) runs the lockdown of the helper this very
+    user-data installs, from cloud-init's stored copy: write_files has not run yet."""
+    p = profile.from_mapping({"lockdown": True})
+    document = yaml.safe_load(build.build(p).raw)
+    assert len(document["bootcmd"]) == 1
+    command = document["bootcmd"][0]
+    assert "/var/lib/cloud/instance/cloud-config.txt" in command
+    assert command.endswith("|sh -s lockdown || true")
+    assert "bootcmd" not in yaml.safe_load(build.build(profile.from_mapping({})).raw)
+
+
+@pytest.mark.parametrize("forwarded", [False, True])
+def test_forwarded_traffic_to_imds_is_rejected_unless_opted_out(forwarded):
+    p = profile.from_mapping({"format": "shell", "lockdown": True,
+                              "allow_forwarded_imds": forwarded})
+    text = build.build(p).raw.decode()
+    assert ("type filter hook forward" in text) is not forwarded
+    assert ('echo "-I ${hook%%:*} 1 -d $2 -j ${hook#*:}"' in text)
+    assert ("[ \"${hook%%:*}\" = FORWARD ] && continue" in text) is forwarded
+
+
+def test_the_credentials_unit_does_not_ignore_a_failed_lockdown():
+    text = build.build(profile.from_mapping({"format": "shell", "lockdown": True})).raw
+    assert b"ExecStartPre=/usr/local/sbin/bootstrapper-imds lockdown" in text
+    assert b"ExecStartPre=-" not in text
+
+
+def test_launch_template_keeps_hop_limit_1_with_lockdown_unless_containers_are_meant_in():
+    from bootstrapper import launch_template
+    from bootstrapper.errors import ProfileError
+
+    def check(data):
+        profile.check(profile.from_mapping(data, finish=False),
+                      profile.Origin(command="launch-template"))
+
+    locked = {"lockdown": True, "hop_limit": 2}
+    with pytest.raises(ProfileError, match="--allow-forwarded-imds"):
+        check(locked)
+    check(locked | {"allow_forwarded_imds": True})
+    options = launch_template.metadata_options(profile.from_mapping({"lockdown": True}))
+    assert options["HttpPutResponseHopLimit"] == 1 and options["HttpTokens"] == "required"

@@ -111,7 +111,9 @@ def test_lockdown_runs_after_the_distributions_firewall_loaders():
 
 @pytest.mark.parametrize("lockdown", [True, False])
 def test_refresh_reapplies_the_lockdown_only_with_lockdown(lockdown):
+    """Without a `-` prefix: a lockdown that fails stops the unit before the fetch (issue 18,
+    item 7: the `-` made a failed lockdown fetch anyway)."""
     unit = next(f["content"] for f in write_files({"lockdown": lockdown})
                 if f["path"].endswith("bootstrapper-credentials.service"))
     pre = re.findall(r"^ExecStartPre=(.+)$", unit, re.M)
-    assert pre == (["-/usr/local/sbin/bootstrapper-imds lockdown"] if lockdown else [])
+    assert pre == (["/usr/local/sbin/bootstrapper-imds lockdown"] if lockdown else [])

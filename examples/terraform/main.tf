@@ -67,7 +67,8 @@ resource "aws_launch_template" "app" {
     name = aws_iam_instance_profile.app.name
   }
 
-  # IMDSv2 only; hop limit 1 keeps tokens on the host (lockdown relies on it).
+  # IMDSv2 only. Hop limit 1 keeps tokens on the host: AL2023 AMIs default to 2, which lets
+  # containers on a bridge get one. Lockdown also rejects forwarded traffic: two layers.
   metadata_options {
     http_endpoint               = "enabled"
     http_tokens                 = "required"

@@ -15,11 +15,9 @@ install_file() {
 
 install_file '/usr/local/sbin/bootstrapper-imds' '0700' <<'BOOTSTRAPPER_EOF'
 #!/bin/sh
-# bootstrapper-imds 0.1.0: IAM role credentials through IMDSv2 (never IMDSv1) into the
-# app's files; optionally IMDS locked down to root first. Runs as root. Prints no secret.
+# bootstrapper-imds 0.1.0: role credentials through IMDSv2 into the app's files.
 set -eu
 umask 077
-
 IMDS='http://169.254.169.254'
 ROLE=''
 APP_USER='root'
@@ -38,353 +36,356 @@ CHAIN=BOOTSTRAPPER-IMDS
 SELF=/usr/local/sbin/bootstrapper-imds
 WORK=
 TMP=
-
 say() { printf 'bootstrapper-imds: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 now() { date +%s; }
 ticks() {
-	read -r up _ </proc/uptime
-	echo $((${up%.*} * 100 + 1${up#*.} - 100))
+read -r up _ </proc/uptime
+echo $((${up%.*} * 100 + 1${up#*.} - 100))
 }
 has() { command -v "$1" >/dev/null 2>&1; }
-
 cleanup() {
-	if [ -n "$TMP" ]; then rm -f "$TMP"; fi
-	if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
+if [ -n "$TMP" ]; then rm -f "$TMP"; fi
+if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
 }
-
-
 pick_client() {
-	if has curl; then
-		CLIENT=curl HDR=
-	elif wget --version 2>/dev/null | grep -q '^GNU Wget 1\.' &&
-		wget --help 2>/dev/null | grep -q -- '--method'; then
-		CLIENT=wget HDR='header = '
-	else
-		die "neither curl nor GNU Wget 1.15+ is installed (IMDSv2 needs a PUT, which BusyBox wget cannot send): install curl, or render with --install-missing"
-	fi
+if has curl; then
+CLIENT=curl HDR=
+elif wget --version 2>/dev/null | grep -q '^GNU Wget 1\.' &&
+wget --help 2>/dev/null | grep -q -- '--method'; then
+CLIENT=wget HDR='header = '
+else
+die "neither curl nor GNU Wget 1.15+ is installed (IMDSv2 needs a PUT): install curl, or render with --install-missing"
+fi
 }
-
 set_header() { printf '%s%s: %s\n' "$HDR" "$1" "$2" >"$WORK/headers"; }
-
 max_time() {
-	t=$((END - $(ticks)))
-	if [ "$t" -gt 300 ]; then t=300; elif [ "$t" -lt 100 ]; then t=100; fi
-	printf '%d.%02d\n' $((t / 100)) $((t % 100))
+t=$((END - $(ticks)))
+if [ "$t" -gt 300 ]; then t=300; elif [ "$t" -lt 100 ]; then t=100; fi
+printf '%d.%02d\n' $((t / 100)) $((t % 100))
 }
-
 http_curl() {
-	rc=0
-	code=$(curl -q -sS --noproxy '*' -X "$1" -H @"$WORK/headers" -o "$WORK/body" \
-		-w '%{http_code}' --connect-timeout 1 --max-time "$(max_time)" \
-		"$IMDS$2" 2>"$WORK/error") || rc=$?
-	case $rc in 0) echo "$code" ;; 2) echo 002 ;; *) echo 000 ;; esac
+rc=0
+code=$(curl -q -sS --noproxy '*' -X "$1" -H @"$WORK/headers" -o "$WORK/body" \
+-w '%{http_code}' --connect-timeout 1 --max-time "$(max_time)" \
+"$IMDS$2" 2>"$WORK/error") || rc=$?
+case $rc in 0) echo "$code" ;; 2) echo 002 ;; *) echo 000 ;; esac
 }
-
 http_wget() {
-	rm -f "$WORK/body"
-	rc=0
-	wget --config="$WORK/headers" --no-proxy --tries=1 --timeout="$(max_time)" \
-		--method="$1" --content-on-error -S -O "$WORK/body" -o "$WORK/error" "$IMDS$2" || rc=$?
-	code=
-	if [ "$rc" = 2 ]; then
-		code=002
-	elif [ "$rc" = 0 ] || [ "$rc" = 8 ]; then
-		code=$(sed -n 's/^ *HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' "$WORK/error" | tail -n 1)
-	fi
-	echo "${code:-000}"
+rm -f "$WORK/body"
+rc=0
+wget --config="$WORK/headers" --no-proxy --tries=1 --timeout="$(max_time)" \
+--method="$1" --content-on-error -S -O "$WORK/body" -o "$WORK/error" "$IMDS$2" || rc=$?
+code=
+if [ "$rc" = 2 ]; then
+code=002
+elif [ "$rc" = 0 ] || [ "$rc" = 8 ]; then
+code=$(sed -n 's/^ *HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' "$WORK/error" | tail -n 1)
+fi
+echo "${code:-000}"
 }
-
 pause() {
-	case ${DELAY:-0} in 0) DELAY=0.1 ;; 0.1) DELAY=0.2 ;; 0.2) DELAY=0.5 ;; *) DELAY=1 ;; esac
-	sleep "$DELAY" 2>/dev/null || sleep 1
+case ${DELAY:-0} in 0) DELAY=0.1 ;; 0.1) DELAY=0.2 ;; 0.2) DELAY=0.5 ;; *) DELAY=1 ;; esac
+sleep "$DELAY" 2>/dev/null || sleep 1
 }
-
 request() {
-	DELAY=0
-	while :; do
-		STATUS=$("http_$CLIENT" "$1" "$2")
-		case $STATUS in
-			002) die "$CLIENT rejected its options for $1 $2 (exit 2): install curl 7.55+ or GNU Wget 1.15+" ;;
-			000 | 5?? | 429) ;;
-			*) return 0 ;;
-		esac
-		pause
-		if [ "$(ticks)" -ge "$END" ]; then
-			[ "$STATUS" != 000 ] || die "no answer from IMDS at $IMDS for $1 $2 within the ${DEADLINE}s deadline"
-			die "IMDS at $IMDS kept answering HTTP $STATUS to $1 $2 until the ${DEADLINE}s deadline"
-		fi
-	done
+DELAY=0
+while :; do
+STATUS=$("http_$CLIENT" "$1" "$2")
+case $STATUS in
+002) die "$CLIENT rejected its options for $1 $2 (exit 2): install curl 7.55+ or GNU Wget 1.15+" ;;
+000 | 5?? | 429) ;;
+*) return 0 ;;
+esac
+pause
+if [ "$(ticks)" -ge "$END" ]; then
+[ "$STATUS" != 000 ] || die "no answer from IMDS at $IMDS for $1 $2 within the ${DEADLINE}s deadline"
+die "IMDS at $IMDS kept answering HTTP $STATUS to $1 $2 until the ${DEADLINE}s deadline"
+fi
+done
 }
-
 get_token() {
-	set_header X-aws-ec2-metadata-token-ttl-seconds "$TOKEN_TTL"
-	request PUT /latest/api/token
-	case $STATUS in
-		200) ;;
-		403) die "IMDS refused a session token (HTTP 403): IMDS is disabled, or a proxy was in the way" ;;
-		*) die "IMDS answered HTTP $STATUS to the session token request" ;;
-	esac
-	IFS= read -r token <"$WORK/body" || true
-	case $token in '' | *[!A-Za-z0-9+/=_-]*) die "IMDS sent an empty or malformed session token" ;; esac
-	set_header X-aws-ec2-metadata-token "$token"
+set_header X-aws-ec2-metadata-token-ttl-seconds "$TOKEN_TTL"
+request PUT /latest/api/token
+case $STATUS in
+200) ;;
+403) die "IMDS refused a session token (HTTP 403): IMDS is disabled, or a proxy was in the way" ;;
+*) die "IMDS answered HTTP $STATUS to the session token request" ;;
+esac
+IFS= read -r token <"$WORK/body" || true
+case $token in '' | *[!A-Za-z0-9+/=_-]*) die "IMDS sent an empty or malformed session token" ;; esac
+set_header X-aws-ec2-metadata-token "$token"
 }
-
 get() {
-	request GET "/latest/$1"
-	if [ "$STATUS" = 401 ]; then
-		get_token
-		request GET "/latest/$1"
-	fi
+request GET "/latest/$1"
+if [ "$STATUS" = 401 ]; then
+get_token
+request GET "/latest/$1"
+fi
 }
-
 get_role_path() {
-	wait_end=$(($(ticks) + ROLE_WAIT * 100))
-	wait_delay=0
-	get "$1"
-	while [ "$STATUS" = 404 ] && [ "$(ticks)" -lt "$wait_end" ] && [ "$(ticks)" -lt "$END" ]; do
-		DELAY=$wait_delay
-		pause
-		wait_delay=$DELAY
-		get "$1"
-	done
-	case $STATUS in
-		200) ;;
-		404) die "no IAM role is attached to this instance (HTTP 404 for $1); attach an instance profile" ;;
-		*) die "IMDS answered HTTP $STATUS for $1" ;;
-	esac
+wait_end=$(($(ticks) + ROLE_WAIT * 100))
+wait_delay=0
+get "$1"
+while [ "$STATUS" = 404 ] && [ "$(ticks)" -lt "$wait_end" ] && [ "$(ticks)" -lt "$END" ]; do
+DELAY=$wait_delay
+pause
+wait_delay=$DELAY
+get "$1"
+done
+case $STATUS in
+200) ;;
+404) die "no IAM role is attached to this instance (HTTP 404 for $1); attach an instance profile" ;;
+*) die "IMDS answered HTTP $STATUS for $1" ;;
+esac
 }
-
-
 discover_role() {
-	if [ -n "$ROLE" ]; then return 0; fi
-	get_role_path meta-data/iam/security-credentials/
-	ROLE=$(sed -n '/./p' "$WORK/body")
-	case $ROLE in
-		*"
+if [ -n "$ROLE" ]; then return 0; fi
+get_role_path meta-data/iam/security-credentials/
+ROLE=$(sed -n '/./p' "$WORK/body")
+case $ROLE in
+*"
 "*) die "IMDS lists several IAM roles; choose one with --role" ;;
-		'' | *[!A-Za-z0-9_+=,.@-]*) die "IMDS listed no usable IAM role name" ;;
-	esac
+'' | *[!A-Za-z0-9_+=,.@-]*) die "IMDS listed no usable IAM role name" ;;
+esac
 }
-
 field() {
-	sed -n 's/.*"'"$1"'"[[:space:]]*:[[:space:]]*"\([^"\\]*\)".*/\1/p' "$WORK/body" | head -n 1
+sed -n 's/.*"'"$1"'"[[:space:]]*:[[:space:]]*"\([^"\\]*\)".*/\1/p' "$WORK/body" | head -n 1
 }
-
 require() {
-	case $2 in '' | *[!A-Za-z0-9+/=:._-]*) die "the credential document has no usable $1" ;; esac
+case $2 in '' | *[!A-Za-z0-9+/=:._-]*) die "the credential document has no usable $1" ;; esac
 }
-
 read_credentials() {
-	get_role_path "meta-data/iam/security-credentials/$ROLE"
-	code=$(field Code)
-	if [ -n "$code" ] && [ "$code" != Success ]; then
-		die "IMDS says the role credentials are not usable (Code: $code)"
-	fi
-	KEY_ID=$(field AccessKeyId)
-	SECRET=$(field SecretAccessKey)
-	SESSION=$(field Token)
-	EXPIRATION=$(field Expiration)
-	require AccessKeyId "$KEY_ID"
-	require SecretAccessKey "$SECRET"
-	require Token "$SESSION"
-	require Expiration "$EXPIRATION"
-	: >"$WORK/body"
+get_role_path "meta-data/iam/security-credentials/$ROLE"
+code=$(field Code)
+if [ -n "$code" ] && [ "$code" != Success ]; then
+die "IMDS says the role credentials are not usable (Code: $code)"
+fi
+KEY_ID=$(field AccessKeyId)
+SECRET=$(field SecretAccessKey)
+SESSION=$(field Token)
+EXPIRATION=$(field Expiration)
+require AccessKeyId "$KEY_ID"
+require SecretAccessKey "$SECRET"
+require Token "$SESSION"
+require Expiration "$EXPIRATION"
+: >"$WORK/body"
 }
-
 read_region() {
-	get meta-data/placement/region
-	[ "$STATUS" = 200 ] || die "IMDS answered HTTP $STATUS for the region"
-	IFS= read -r REGION <"$WORK/body" || true
-	case $REGION in '' | *[!a-z0-9-]*) die "IMDS sent no usable region" ;; esac
+get meta-data/placement/region
+[ "$STATUS" = 200 ] || die "IMDS answered HTTP $STATUS for the region"
+IFS= read -r REGION <"$WORK/body" || true
+case $REGION in '' | *[!a-z0-9-]*) die "IMDS sent no usable region" ;; esac
 }
-
-
-check_dir() {
-	# shellcheck disable=SC2012,SC2046 # ls -ldn is the portable way to read owner and mode
-	set -- $(ls -ldn "$1")
-	case $1 in
-		d????????[tT]*) ;;
-		d????w* | d???????w*) die "refusing to write credentials in $dir: it is writable by group or others" ;;
-	esac
-	[ "$3" = 0 ] || die "refusing to write credentials in $dir: it is not owned by root"
+app_group() {
+APP_GROUP=$(id -g "$APP_USER") || die "user $APP_USER does not exist; create it first (cloud-config users:)"
+FILE_MODE=0440 WANT=-r--r-----
+if [ "$APP_GROUP" = 0 ]; then
+[ "$APP_USER" = root ] || die "user $APP_USER has group root: give it its own"
+FILE_MODE=0400 WANT=-r--------
+return 0
+fi
+others=$(grep "^[^:]*:[^:]*:[^:]*:$APP_GROUP:" /etc/passwd | grep -cv "^$APP_USER:" || :)
+members=$(sed -n "s/^[^:]*:[^:]*:$APP_GROUP:\(.*\)/\1/p" /etc/group)
+if [ "$others" != 0 ] || [ "${members:-$APP_USER}" != "$APP_USER" ]; then
+die "user $APP_USER shares its group (gid $APP_GROUP) with others: give it its own"
+fi
 }
-
+check_tree() {
+rest=${1#/} at=
+while [ -n "$rest" ]; do
+at="$at/${rest%%/*}"
+case $rest in */*) rest=${rest#*/} ;; *) rest= ;; esac
+# shellcheck disable=SC2012,SC2046
+set -- $(ls -ldn "$at")
+case $1 in
+d????w* | d???????w*) unsafe "writable by group or others" ;;
+[!dl]*) unsafe "not a directory" ;;
+esac
+[ "$3" = 0 ] || unsafe "not owned by root"
+done
+}
+unsafe() { die "refusing to write credentials under $at: it is $1"; }
 begin_file() {
-	dir=${1%/*}
-	(umask 022 && mkdir -p "${dir:-/}") || die "cannot create the directory $dir"
-	check_dir "${dir:-/}"
-	TMP=$(mktemp "${dir:-}/.${1##*/}.XXXXXX") || die "cannot create a temporary file in $dir"
+dir=${1%/*}
+(umask 022 && mkdir -p "${dir:-/}") || die "cannot create the directory $dir"
+check_tree "${dir:-/}"
+real=$(cd -P "${dir:-/}" && pwd -P) || die "cannot resolve the directory $dir"
+check_tree "$real"
+TMP=$(mktemp "${real%/}/.${1##*/}.XXXXXX") || die "cannot create a temporary file in $dir"
+TARGET="${real%/}/${1##*/}"
+[ -L "$TARGET" ] || [ ! -d "$TARGET" ] || die "$1 is a directory"
 }
-
 commit_file() {
-	chown "$APP_USER" "$TMP" || die "cannot give $1 to user $APP_USER"
-	chmod 0600 "$TMP"
-	mv -f "$TMP" "$1" || die "cannot rename the new $1 into place"
-	TMP=
+chown -- "0:$APP_GROUP" "$TMP" || die "cannot give $1 to group $APP_GROUP"
+chmod "$FILE_MODE" "$TMP"
+mv -f -- "$TMP" "$TARGET" || die "cannot rename the new $1 into place"
+TMP=
 }
-
+trusted() {
+[ -e "$1" ] || [ -L "$1" ] || return 1
+# shellcheck disable=SC2012,SC2046
+set -- "$1" $(ls -ldn "$1")
+case $2:$4:$5 in
+"$WANT:0:$APP_GROUP" | "$WANT.:0:$APP_GROUP") ;;
+*) say "replacing $1: $2 $4:$5 is not $WANT 0:$APP_GROUP" && return 1 ;;
+esac
+}
 write_env_file() {
-	begin_file "$ENV_FILE"
-	printf 'AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\nAWS_SESSION_TOKEN=%s\nAWS_CREDENTIAL_EXPIRATION=%s\nAWS_REGION=%s\nAWS_DEFAULT_REGION=%s\n' \
-		"$KEY_ID" "$SECRET" "$SESSION" "$EXPIRATION" "$REGION" "$REGION" >"$TMP"
-	commit_file "$ENV_FILE"
+begin_file "$ENV_FILE"
+printf 'AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\nAWS_SESSION_TOKEN=%s\nAWS_CREDENTIAL_EXPIRATION=%s\nAWS_REGION=%s\nAWS_DEFAULT_REGION=%s\n' \
+"$KEY_ID" "$SECRET" "$SESSION" "$EXPIRATION" "$REGION" "$REGION" >"$TMP"
+commit_file "$ENV_FILE"
 }
-
 fetch() {
-	id "$APP_USER" >/dev/null 2>&1 || die "user $APP_USER does not exist; create it first (cloud-config users:)"
-	pick_client
-	WORK=$(mktemp -d) || die "cannot create a private working directory"
-	END=$(($(ticks) + DEADLINE * 100))
-	get_token
-	discover_role
-	read_credentials
-	read_region
-	write_env_file
-	say "credentials for role $ROLE written for user $APP_USER (expire $EXPIRATION)"
+app_group
+pick_client
+WORK=$(mktemp -d) || die "cannot create a private working directory"
+END=$(($(ticks) + DEADLINE * 100))
+get_token
+discover_role
+read_credentials
+read_region
+write_env_file
+say "credentials for role $ROLE written for user $APP_USER (expire $EXPIRATION)"
 }
-
 refresh() {
-	if [ -f "$ENV_FILE" ]; then
-		expires=$(sed -n 's/^AWS_CREDENTIAL_EXPIRATION=//p' "$ENV_FILE")
-		soon=$(date -u -d "@$(($(now) + REFRESH_BEFORE))" +%Y-%m-%dT%H:%M:%SZ)
-		if [ -n "$expires" ] && expr "$expires" \> "$soon" >/dev/null; then
-			return 0
-		fi
-	fi
-	fetch
+app_group
+if trusted "$ENV_FILE"; then
+expires=$(sed -n 's/^AWS_CREDENTIAL_EXPIRATION=//p' "$ENV_FILE")
+soon=$(date -u -d "@$(($(now) + REFRESH_BEFORE))" +%Y-%m-%dT%H:%M:%SZ)
+if [ -n "$expires" ] && expr "$expires" \> "$soon" >/dev/null; then
+return 0
+fi
+fi
+fetch
 }
-
-
-ipt() {
-	tool=$1 op=$2
-	shift 2
-	case $* in
-		*--uid-owner*) "$tool" -w -S "$1" | grep -qxF -- "-A $*" ;;
-		*) "$tool" -w -C "$@" 2>/dev/null ;;
-	esac || "$tool" -w "$op" "$@" || die "lockdown: $tool could not add a rule"
+ipt_rules() {
+echo '*filter'
+echo ":$CHAIN - [0:0]"
+echo ":$CHAIN-FWD - [0:0]"
+for uid in $UIDS; do echo "-A $CHAIN -m owner --uid-owner $uid -j RETURN"; done
+for c in "$CHAIN" "$CHAIN-FWD"; do
+echo "-A $c -p tcp -j REJECT --reject-with tcp-reset"
+echo "-A $c -j REJECT"
+done
+for hook in OUTPUT:"$CHAIN" FORWARD:"$CHAIN-FWD"; do
+"$1" -w -S "${hook%%:*}" | grep -e "-j ${hook#*:}\$" | sed 's/^-A/-D/'
+echo "-I ${hook%%:*} 1 -d $2 -j ${hook#*:}"
+done
+echo COMMIT
 }
-
 lockdown_family() {
-	"$1" -w -n -L "$CHAIN" >/dev/null 2>&1 || "$1" -w -N "$CHAIN" ||
-		die "lockdown: $1 cannot create the $CHAIN chain"
-	ipt "$1" -A "$CHAIN" -p tcp -j REJECT --reject-with tcp-reset
-	ipt "$1" -A "$CHAIN" -j REJECT
-	for uid in $UIDS; do
-		ipt "$1" -I "$CHAIN" -m owner --uid-owner "$uid" -j RETURN
-	done
-	ipt "$1" -I OUTPUT -d "$2" -j "$CHAIN"
+if ! has "$1-restore" || ! "$1" -w -n -L OUTPUT >/dev/null 2>&1; then return 1; fi
+ipt_rules "$1" "$2" | "$1-restore" -w --noflush
 }
-
 lockdown_iptables() {
-	has iptables || die "lockdown: iptables is not installed"
-	lockdown_family iptables "$IMDS_V4"
-	if [ -e /proc/net/if_inet6 ]; then
-		has ip6tables || die "lockdown: IPv6 is on but ip6tables is not installed"
-		lockdown_family ip6tables "$IMDS_V6"
-	fi
+lockdown_family iptables "$IMDS_V4" || die "lockdown: iptables could not apply the rules"
+[ -e /proc/net/if_inet6 ] || return 0
+lockdown_family ip6tables "$IMDS_V6" && return 0
+say "lockdown: ip6tables failed; trying nft for both families"
+lockdown_nft
 }
-
 lockdown_nft() {
-	has nft || die "lockdown: nft is not installed"
-	uids=$(echo "$UIDS" | sed 's/ /, /g')
-	nft -f - <<EOF || die "lockdown: nft could not load the rules"
+has nft || die "lockdown: nft is not installed"
+uids=$(echo "$UIDS" | sed 's/ /, /g')
+nft -f - <<EOF || die "lockdown: nft could not load the rules"
 table inet bootstrapper_imds {}
 delete table inet bootstrapper_imds
 table inet bootstrapper_imds {
-	chain output {
-		type filter hook output priority 0; policy accept;
-		ip daddr $IMDS_V4 meta skuid { $uids } accept
-		ip6 daddr $IMDS_V6 meta skuid { $uids } accept
-		ip daddr $IMDS_V4 meta l4proto tcp reject with tcp reset
-		ip6 daddr $IMDS_V6 meta l4proto tcp reject with tcp reset
-		ip daddr $IMDS_V4 reject
-		ip6 daddr $IMDS_V6 reject
-	}
+chain deny {
+meta l4proto tcp reject with tcp reset
+reject
+}
+chain output {
+type filter hook output priority 0; policy accept;
+meta skuid { $uids } accept
+ip daddr $IMDS_V4 jump deny
+ip6 daddr $IMDS_V6 jump deny
+}
+chain forward {
+type filter hook forward priority 0; policy accept;
+ip daddr $IMDS_V4 jump deny
+ip6 daddr $IMDS_V6 jump deny
+}
 }
 EOF
 }
-
 lockdown() {
-	UIDS=0 present='' missing=''
-	for user in $ALLOW_USERS; do
-		if uid=$(id -u "$user" 2>/dev/null); then
-			UIDS="$UIDS $uid" present="$present $user"
-		else
-			missing="$missing $user"
-		fi
-	done
-	case $FIREWALL in
-		iptables) lockdown_iptables ;;
-		nftables) lockdown_nft ;;
-		*)
-			if has iptables && iptables -w -n -L OUTPUT >/dev/null 2>&1; then
-				lockdown_iptables
-			elif has nft; then
-				lockdown_nft
-			else
-				die "lockdown: neither iptables nor nft is installed, so IMDS cannot be restricted"
-			fi
-			;;
-	esac
-	[ -z "$missing" ] || die "lockdown: allowed user(s)$missing do not exist: IMDS is open to root${present:+ and$present} only; run $SELF lockdown once they do"
-	say "IMDS restricted to root${ALLOW_USERS:+ and $ALLOW_USERS}"
+UIDS=0 present='' missing=''
+for user in $ALLOW_USERS; do
+if uid=$(id -u "$user" 2>/dev/null); then
+UIDS="$UIDS $uid" present="$present $user"
+else
+missing="$missing $user"
+fi
+done
+case $FIREWALL in
+iptables) lockdown_iptables ;;
+nftables) lockdown_nft ;;
+*)
+if has nft; then
+lockdown_nft
+elif has iptables; then
+lockdown_iptables
+else
+die "lockdown: neither iptables nor nft is installed, so IMDS cannot be restricted"
+fi
+;;
+esac
+[ -z "$missing" ] || die "lockdown: allowed user(s)$missing do not exist: IMDS is open to root${present:+ and$present} only; rerun lockdown once they do"
+say "IMDS restricted to root${ALLOW_USERS:+ and $ALLOW_USERS}"
 }
-
 persist() {
-	if has systemctl && [ -d /etc/systemd/system ]; then
-		persist_systemd
-	else
-		persist_cloud_init
-	fi
+if has systemctl && [ -d /etc/systemd/system ]; then
+persist_systemd
+else
+persist_cloud_init
+fi
 }
-
 persist_systemd() {
-	units=
-	if [ "$LOCKDOWN" = 1 ]; then units=bootstrapper-lockdown.service; fi
-	if [ "$REFRESH" = 1 ]; then units="$units bootstrapper-credentials.service bootstrapper-credentials.timer"; fi
-	if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
-	# shellcheck disable=SC2086 # a list of unit names
-	systemctl enable $units
-	if [ -d /run/systemd/system ] && [ "$REFRESH" = 1 ]; then systemctl start bootstrapper-credentials.timer; fi
+units=
+if [ "$LOCKDOWN" = 1 ]; then units=bootstrapper-lockdown.service; fi
+if [ "$REFRESH" = 1 ]; then units="$units bootstrapper-credentials.service bootstrapper-credentials.timer"; fi
+if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+# shellcheck disable=SC2086 # a list of unit names
+systemctl enable $units
+if [ -d /run/systemd/system ] && [ "$REFRESH" = 1 ]; then systemctl start bootstrapper-credentials.timer; fi
 }
-
 persist_cloud_init() {
-	mkdir -p /var/lib/cloud/scripts/per-boot
-	printf '#!/bin/sh\nexec %s boot\n' "$SELF" >/var/lib/cloud/scripts/per-boot/bootstrapper-imds
-	chmod 0700 /var/lib/cloud/scripts/per-boot/bootstrapper-imds
-	[ "$REFRESH" = 1 ] || return 0
-	if [ -d /etc/cron.d ]; then
-		printf '*/5 * * * * root %s refresh\n' "$SELF" >/etc/cron.d/bootstrapper-imds
-		chmod 0644 /etc/cron.d/bootstrapper-imds
-	elif [ -d /etc/crontabs ]; then
-		job="*/5 * * * * $SELF refresh"
-		grep -qxF "$job" /etc/crontabs/root 2>/dev/null || printf '%s\n' "$job" >>/etc/crontabs/root
-		echo root >>/etc/crontabs/cron.update # BusyBox crond rereads root's crontab
-	else
-		say "warning: no systemd and no cron: credentials are renewed only at boot"
-	fi
+mkdir -p /var/lib/cloud/scripts/per-boot
+printf '#!/bin/sh\nexec %s boot\n' "$SELF" >/var/lib/cloud/scripts/per-boot/bootstrapper-imds
+chmod 0700 /var/lib/cloud/scripts/per-boot/bootstrapper-imds
+[ "$REFRESH" = 1 ] || return 0
+if [ -d /etc/cron.d ]; then
+printf '*/5 * * * * root %s boot\n' "$SELF" >/etc/cron.d/bootstrapper-imds
+chmod 0644 /etc/cron.d/bootstrapper-imds
+elif [ -d /etc/crontabs ]; then
+job="*/5 * * * * $SELF boot"
+grep -qxF "$job" /etc/crontabs/root 2>/dev/null || printf '%s\n' "$job" >>/etc/crontabs/root
+echo root >>/etc/crontabs/cron.update # BusyBox crond rereads root's crontab
+else
+say "warning: no systemd and no cron: credentials are renewed only at boot"
+fi
 }
-
 main() {
-	trap cleanup EXIT
-	trap 'exit 1' HUP INT TERM
-	case ${1:-} in
-		setup) lockdown; persist ;;
-		lockdown) lockdown ;;
-		fetch) fetch ;;
-		refresh) refresh ;;
-		boot) lockdown; if [ "$REFRESH" = 1 ]; then refresh; fi ;;
-		*) die "usage: bootstrapper-imds setup|lockdown|fetch|refresh|boot" ;;
-	esac
+trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
+case ${1:-} in
+setup) lockdown; persist ;;
+lockdown) lockdown ;;
+fetch) fetch ;;
+refresh) refresh ;;
+boot) lockdown; if [ "$REFRESH" = 1 ]; then refresh; fi ;;
+*) die "usage: bootstrapper-imds setup|lockdown|fetch|refresh|boot" ;;
+esac
 }
-
 main "$@"
 BOOTSTRAPPER_EOF
 install_file '/etc/systemd/system/bootstrapper-lockdown.service' '0644' <<'BOOTSTRAPPER_EOF'
-# bootstrapper 0.1.0: IMDS lockdown at every boot, before the network is up.
+# bootstrapper 0.1.0
 [Unit]
-Description=Restrict the EC2 instance metadata service to root (bootstrapper)
+Description=Lock EC2 instance metadata down to root (bootstrapper)
 DefaultDependencies=no
 After=local-fs.target nftables.service netfilter-persistent.service iptables.service ip6tables.service ufw.service firewalld.service
 Before=network-pre.target shutdown.target
@@ -400,7 +401,7 @@ ExecStart=/usr/local/sbin/bootstrapper-imds lockdown
 WantedBy=sysinit.target
 BOOTSTRAPPER_EOF
 install_file '/etc/systemd/system/bootstrapper-credentials.service' '0644' <<'BOOTSTRAPPER_EOF'
-# bootstrapper 0.1.0: credential files at boot and, from the timer, before expiry.
+# bootstrapper 0.1.0
 [Unit]
 Description=Fetch EC2 role credentials through IMDSv2 (bootstrapper)
 Wants=network-online.target
@@ -408,14 +409,14 @@ After=network-online.target bootstrapper-lockdown.service
 
 [Service]
 Type=oneshot
-ExecStartPre=-/usr/local/sbin/bootstrapper-imds lockdown
+ExecStartPre=/usr/local/sbin/bootstrapper-imds lockdown
 ExecStart=/usr/local/sbin/bootstrapper-imds refresh
 
 [Install]
 WantedBy=multi-user.target
 BOOTSTRAPPER_EOF
 install_file '/etc/systemd/system/bootstrapper-credentials.timer' '0644' <<'BOOTSTRAPPER_EOF'
-# bootstrapper 0.1.0: a cheap check; IMDS is asked only within 30 min of Expiration.
+# bootstrapper 0.1.0: IMDS is asked only within 30 min of Expiration.
 [Unit]
 Description=Refresh EC2 role credentials before they expire (bootstrapper)
 

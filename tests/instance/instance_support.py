@@ -188,7 +188,8 @@ COMPLETE_ENV = re.compile("".join(rf"{key}=[^\s=][^\n]*\n" for key in ENV_KEYS))
 
 class FileWatcher:
     """Reads a file in a tight loop in a thread, from open to fstat to read, and records every
-    read that was not a complete env file with mode 0600 and the expected owner: a missing
+    read that was not a complete env file with mode 0440, owner root and the app user's
+    group (`uid`: user-private groups make its gid its uid here): a missing
     file, an empty or partial one, or one that was briefly readable by others."""
 
     def __init__(self, path: Path, uid: int = APP_UID, pattern: re.Pattern = COMPLETE_ENV):
@@ -224,8 +225,9 @@ class FileWatcher:
                 text = os.read(fd, 1 << 16).decode(errors="replace")
             finally:
                 os.close(fd)
-            if (info.st_mode & 0o777, info.st_uid) != (0o600, self.uid):
-                self._record(f"mode {info.st_mode & 0o777:o} owner {info.st_uid}")
+            if (info.st_mode & 0o777, info.st_uid, info.st_gid) != (0o440, 0, self.uid):
+                self._record(f"mode {info.st_mode & 0o777:o} owner {info.st_uid}:"
+                             f"{info.st_gid}")
             elif not self.pattern.fullmatch(text):
                 self._record(f"incomplete ({len(text)} bytes)")
             elif not self.contents or self.contents[-1] != text:

@@ -60,15 +60,15 @@ CURL_MINIMAL_SCHEMES = ("http", "https", "ftp", "ftps", "file")
 # busybox, toybox and the BSDs). The busybox cells record every tool run: all are here.
 PORTABLE_TOOLS = {
     "cat": "shell user-data: writes each file it installs",
-    "chmod": "file modes (0600 credentials, 0700 scripts)",
-    "chown": "credential files to the app user",
+    "chmod": "file modes (0440 credentials, 0700 scripts)",
+    "chown": "credential files to root and the app user's own group",
     "date": "`date -u -d @N`, refresh: now + 30 minutes as ISO 8601 (GNU and busybox)",
     "expr": "refresh: compares two ISO 8601 timestamps as strings",
-    "grep": "`grep -q`: GNU Wget 1.15+ check; `grep -qxF`: lockdown and crontab lines added "
-            "once",
+    "grep": "`grep -q`: GNU Wget 1.15+ check; `grep -qxF`: crontab line added once; "
+            "`grep -c`: no other account has the app user's group",
     "head": "`head -n 1`: first match of a JSON field",
-    "id": "`id -u USER`: the app user exists; allowed users' uids",
-    "ls": "`ls -ldn`: owner and mode of the credentials directory",
+    "id": "`id -g USER`, `id -u USER`: the app user's group; allowed users' uids",
+    "ls": "`ls -ldn`: owner and mode of every directory above the files, and of the files",
     "mkdir": "`mkdir -p`: directories of the files",
     "mktemp": "`mktemp`, `mktemp -d`: temp file next to each file, private work directory",
     "mv": "`mv -f`: the atomic rename into place",
@@ -124,7 +124,7 @@ CELLS = (
 )
 
 OUTCOMES = {  # (short, what the test asserts)
-    "works": ("works", "credentials written (0600, the app user's), no IMDSv1; root and the "
+    "works": ("works", "credentials written (0440, root's, the app user's group), no IMDSv1; root and the "
               "allowed user reach IMDS on IPv4 and IPv6, uid 65534 and the app user are "
               "refused at once; `refresh` keeps fresh credentials without asking IMDS; the "
               "whole user-data run again adds no rule"),

@@ -184,7 +184,8 @@ def assert_backend(vm, firewall: str) -> None:
         assert "BOOTSTRAPPER" not in rules and "bootstrapper" not in rules, rules
     elif firewall == "iptables-nft":
         assert "table ip filter" in rules and "table ip6 filter" in rules, rules
-        assert rules.count("chain BOOTSTRAPPER-IMDS") == 2, rules
+        assert rules.count("chain BOOTSTRAPPER-IMDS {") == 2, rules
+        assert rules.count("chain BOOTSTRAPPER-IMDS-FWD {") == 2, rules  # forwarded traffic
     else:
         assert "table inet bootstrapper_imds" in rules and "table ip filter" not in rules, rules
 
