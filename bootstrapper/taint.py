@@ -61,6 +61,8 @@ def check_source(source: str, name: str, env) -> None:
     from jinja2 import nodes
 
     tree = env.parse(source, name=name)
+    if any(f.name not in env.filters for f in tree.find_all(nodes.Filter)):
+        return  # compiling it fails on the unknown filter, with a did-you-mean: say that
     tainted = {"vars"}
     # Bindings can chain (a = vars.x; b = a ~ ""): repeat until nothing new is tainted.
     while True:
