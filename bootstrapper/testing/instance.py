@@ -229,10 +229,30 @@ class SimulatedInstance(SystemdMode):
         return os.path.lexists(self.path(inside))
 
     def write(self, inside: str, content: str | bytes, mode: int = 0o644) -> None:
-        target = self.path(inside)
+        """Write a file of the instance from the host, never through a symlink: the kernel
+        resolves an absolute link of the image (`/usr/sbin/iptables` -> `/etc/alternatives/`)
+        against the host's root, and writing through one once overwrote a host binary. A
+        link at `inside` is replaced by the file; an absolute link on the way is refused."""
+        target = self._host_target(inside)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content.encode() if isinstance(content, str) else content)
-        target.chmod(mode)
+        if target.is_symlink():
+            target.unlink()
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, mode)
+        with os.fdopen(fd, "wb") as out:
+            out.write(content.encode() if isinstance(content, str) else content)
+        os.chmod(target, mode)
+
+    def _host_target(self, inside: str) -> Path:
+        base = self.path("/")
+        parts = Path(inside.lstrip("/")).parts
+        here = base
+        for part in parts[:-1]:
+            here = here / part
+            if here.is_symlink() and os.readlink(here).startswith("/"):
+                raise ValueError(f"{inside}: /{here.relative_to(base)} links to "
+                                 f"{os.readlink(here)}, which would resolve on the host; "
+                                 "write the path it points to")
+        return base.joinpath(*parts)
 
     def output_log(self) -> str:
         """/var/log/cloud-init-output.log: everything the user-data printed."""
