@@ -2,7 +2,7 @@
 """Cold-start benchmark for `bootstrapper render` (issue 2): target ≤ 150 ms median.
 
 Installs the package into a clean venv (`.bench/venv`, runtime dependencies only: what
-`pip install bootstrapper` gives users), then times fresh processes, each run a new
+`pip install ec2-bootstrapper` gives users), then times fresh processes, each run a new
 interpreter, beside bare `python -c pass` on the same machine in the same run.
 
     python3 benchmarks/render.py [--runs 15]

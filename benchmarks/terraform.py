@@ -30,12 +30,24 @@ TARGET_MS = 150.0
 DEFAULT_QUERY = {"role": "app-role", "lockdown": "true", "app_user": "app"}
 
 
+REPO_VENV = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "bootstrapper"
+
+
 def program() -> list[str]:
-    """The installed console script beside this interpreter, as Terraform would run it."""
+    """The installed console script, as Terraform would run it: beside this interpreter, on
+    PATH, or in the repository's .venv (so `python3 benchmarks/terraform.py` works from a
+    clone after ./dev setup)."""
     beside = Path(sys.executable).parent / "bootstrapper"
-    found = str(beside) if beside.exists() else shutil.which("bootstrapper")
-    return [found, "terraform"] if found else [sys.executable, "-m", "bootstrapper",
-                                               "terraform"]
+    for found in (beside if beside.exists() else None, shutil.which("bootstrapper"),
+                  REPO_VENV if REPO_VENV.exists() else None):
+        if found:
+            return [str(found), "terraform"]
+    import importlib.util
+
+    if importlib.util.find_spec("bootstrapper") is None:
+        raise SystemExit("benchmarks/terraform.py: no `bootstrapper` to time: run ./dev setup "
+                         "(then this script finds .venv), or pip install ec2-bootstrapper")
+    return [sys.executable, "-m", "bootstrapper", "terraform"]
 
 
 def timed(argv: list[str], stdin: bytes, env: dict) -> float:
@@ -79,13 +91,18 @@ def table(samples: dict[str, list[float]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=15, help="runs per case (>= 10)")
+    parser.add_argument("--runs", type=int, default=15,
+                        help="runs per case (default 15; under 10 the medians are noisy)")
     parser.add_argument("--query", type=json.loads, default=DEFAULT_QUERY,
                         help="the data source query, as JSON")
     parser.add_argument("--json", action="store_true", help="print medians as JSON")
     args = parser.parse_args(argv)
+    program()  # nothing to time: say so before anything else
+    if args.runs < 1:
+        parser.error(f"--runs must be at least 1 (got {args.runs})")
     if args.runs < 10:
-        parser.error("--runs must be at least 10")
+        print(f"benchmarks/terraform.py: note: {args.runs} runs give noisy medians; the "
+              "target is judged on 10 or more", file=sys.stderr)
     samples = measure(args.runs, args.query)
     if args.json:
         print(json.dumps({case: statistics.median(v) for case, v in samples.items()},

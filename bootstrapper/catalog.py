@@ -44,5 +44,11 @@ def info(name: str) -> TemplateInfo:
 def show(name: str) -> str:
     path = builtin_dir() / name
     if name not in names():
-        raise InputError(f"no built-in template named {name!r}; see `bootstrapper templates list`")
+        import difflib
+
+        close = difflib.get_close_matches(name, names(), n=1, cutoff=0.6) or \
+            [n for n in names() if n.startswith(name) or n.endswith("/" + name + ".j2")][:1]
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise InputError(f"no built-in template named {name!r}; {hint}see `bootstrapper "
+                         "templates list`")
     return Path(path).read_text(encoding="utf-8")

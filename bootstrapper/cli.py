@@ -66,7 +66,8 @@ def with_render_options(extra: list[inspect.Parameter]) -> Callable:
     profile_arg = inspect.Parameter(
         "profile_path", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
         annotation=Annotated[Optional[str], typer.Argument(
-            metavar="[PROFILE]", help="YAML profile; options override its keys.")])
+            metavar="[PROFILE]", help="YAML profile (- reads stdin); options override its "
+            "keys (see the epilog for lists).")])
 
     def decorate(func: Callable) -> Callable:
         params = [profile_arg] + [_option(f) for f in FIELDS if f.cli] + extra
@@ -85,6 +86,11 @@ RENDER_EPILOG = """Examples:
   bootstrapper render --format shell --role app-role --app-user app --lockdown
   bootstrapper render --template my.yaml.j2 --var domain=example.com
   bootstrapper render examples/minimal.yaml --gzip --base64 --output user-data.b64
+  echo 'role: app-role' | bootstrapper render -        # the profile from stdin
+
+PROFILE is a YAML file of the options above with _ for - (- reads stdin). Options
+override its keys; a list given on the command line (--allow-user, --part) replaces the
+profile's list, and --var sets its keys over the profile's vars.
 """
 
 
@@ -97,13 +103,25 @@ def render(**options: Any) -> None:
     raise typer.Exit(commands.render(options.pop("profile_path"), options))
 
 
-@app.command()
-def terraform() -> None:
-    """Terraform `external` data source program: JSON query on stdin, JSON result on stdout.
+TERRAFORM_EPILOG = """Example (HCL):
 
-    Example (HCL):  data "external" "user_data" { program = ["bootstrapper", "terraform"]
-                     query = { role = "app-role", lockdown = "true" } }
-    """
+\b
+  data "external" "user_data" {
+    program = ["bootstrapper", "terraform"]
+    query   = { role = "app-role", lockdown = "true" }
+  }
+  # user_data = data.external.user_data.result.user_data_base64
+
+Query keys are the render options with _ (see `bootstrapper render --help`), every value
+a string: lockdown = "true", allow_users = "a,b", vars = jsonencode({...}). The result:
+user_data, user_data_base64, sha256, size_bytes. Module: examples/terraform/.
+"""
+
+
+@app.command(epilog=TERRAFORM_EPILOG)
+def terraform() -> None:
+    """Terraform `external` data source program: JSON query on stdin, JSON result on
+    stdout."""
     from .terraform import main as terraform_main
 
     raise typer.Exit(terraform_main(sys.stdin, sys.stdout, sys.stderr))
@@ -171,8 +189,13 @@ def inspect_cmd(
     try:
         if output_format not in ("text", "json"):
             raise BootstrapperError(f"--format: must be text or json (got {output_format!r})")
-        data = explain.read_input(path, sys.stdin.buffer)
+        from .inputs import read_capped  # one size cap for every command
+
+        data = read_capped(path, "user-data", sys.stdin.buffer)
         report = explain.explain(data)
+        if extract and os.path.exists(extract) and not os.path.isdir(extract):
+            raise BootstrapperError(f"--extract {extract}: is a file; name a directory (new "
+                                    "or existing) to write the parts into")
         if extract:
             explain.extract(report, extract)
     except BootstrapperError as err:
@@ -189,6 +212,7 @@ def inspect_cmd(
 
 LINT_EPILOG = """Examples:
 
+\b
   bootstrapper lint infra/                         # every user-data file below infra/
   bootstrapper lint user-data.yaml --format json
   bootstrapper lint . --format sarif --output lint.sarif
@@ -196,8 +220,8 @@ LINT_EPILOG = """Examples:
   bootstrapper lint --severity warning --disable size-limit cloud-init/
 
 Rules, suppressions (# bootstrapper: disable=RULE) and [tool.bootstrapper.lint]
-settings: docs/lint.md. Exit 0 clean, 1 an error-severity finding, 2 bad usage or an
-unreadable path.
+settings: docs/lint.md (installed with the package as bootstrapper/docs/lint.md). Exit 0
+clean, 1 an error-severity finding, 2 bad usage or an unreadable path.
 """
 
 
@@ -352,10 +376,30 @@ def main_callback(
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Entry point used by __main__: typer's own usage errors exit 2, like ours."""
+    """Entry point used by __main__: click's usage errors become our one line, exit 2."""
+    import click
+
     try:
-        app(args=argv, prog_name="bootstrapper", standalone_mode=True)
+        code = app(args=argv, prog_name="bootstrapper", standalone_mode=False)
+    except click.UsageError as err:
+        typer.echo(f"bootstrapper: error: {usage_line(err)}", err=True)
+        return EXIT_USAGE
+    except click.Abort:
+        typer.echo("bootstrapper: error: aborted", err=True)
+        return EXIT_USAGE
     except SystemExit as exit_:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else EXIT_USAGE)
-    return 0
+    return code if isinstance(code, int) else 0
+
+
+def usage_line(err) -> str:  # noqa: ANN001 - a click.UsageError
+    """click's usage error as one line: its message (each suggestion once, values cut) and
+    where to read more, instead of the multi-line usage block."""
+    import re
+
+    message = " ".join(err.format_message().split())
+    message = re.sub(r"(\s*\(?Did you mean [^?]+\?\)?)(?=.*\1)", "", message)
+    message = re.sub(r"'([^']{60})[^']{20,}'", r"'\1...'", message)
+    command = err.ctx.command_path if err.ctx is not None else "bootstrapper"
+    return f"{message.rstrip('.')} (see `{command} --help`)"

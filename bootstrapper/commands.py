@@ -3,6 +3,7 @@ and `fastpath` (the cold-start shortcut). Writes only to the streams it is given
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -16,7 +17,10 @@ LOCAL_PATHS = ("template", "template_dir", "output")
 
 
 def resolve_profile(profile_path: str | None, options: dict[str, Any]) -> Profile:
-    """defaults < PROFILE file < command-line options (None = not given)."""
+    """defaults < PROFILE file (`-`: stdin) < command-line options (None = not given).
+
+    One rule for repeatable options: a list on the command line (--allow-user, --part)
+    replaces the profile's list; --var sets its keys over the profile's vars."""
     from . import profile as profile_mod
 
     data: dict[str, Any] = profile_mod.load_file(profile_path) if profile_path else {}
@@ -30,7 +34,14 @@ def resolve_profile(profile_path: str | None, options: dict[str, Any]) -> Profil
         line = profile_mod.key_line(profile_path, err.field.split(".")[0])
         raise err.at(f"{profile_path}:{line}" if line else profile_path) from None
     given = {k: v for k, v in options.items() if v is not None and k in FIELD_NAMES}
-    return profile_mod.from_mapping(given, base=base, source="options")
+    if given.get("vars") and base.vars:
+        given["vars"] = [f"{k}={v}" for k, v in base.vars.items()] + list(given["vars"])
+    prof = profile_mod.from_mapping(given, base=base, source="options")
+    if "format" in given or "format" in data:
+        from .render import check_format_given
+
+        check_format_given(prof)
+    return prof
 
 
 def relative_to(data: dict[str, Any], base: Path) -> dict[str, Any]:
@@ -58,13 +69,48 @@ def write_output(data: bytes, output: str | None, stdout: IO[bytes] | None = Non
     import tempfile  # lazy: only for --output
 
     target = Path(output)
+    _check_output_target(output, target)
+    if target.exists() and not target.is_file():  # /dev/null, a FIFO: nothing to replace
+        try:
+            with open(target, "wb") as handle:
+                handle.write(data)
+        except OSError as err:
+            raise BootstrapperError(f"{output}: cannot write output: "
+                                    f"{err.strerror or err}") from err
+        return
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    except OSError as err:
+        raise BootstrapperError(
+            f"{output}: cannot write output: cannot create a file in {target.parent}/ "
+            f"({err.strerror or err}); the output is written beside its target, then "
+            "renamed over it, so choose a directory you can create files in") from err
+    try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, target)
     except OSError as err:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
         raise BootstrapperError(f"{output}: cannot write output: {err.strerror or err}") from err
+
+
+def _check_output_target(output: str, target: Path) -> None:
+    """Reasons a user can act on, found before trying."""
+    if target.is_dir():
+        raise BootstrapperError(f"{output}: cannot write output: it is a directory; name a "
+                                "file")
+    if not target.parent.is_dir():
+        raise BootstrapperError(f"{output}: cannot write output: directory {target.parent}/ "
+                                "does not exist; create it first")
+
+
+def refuse_binary_to_terminal(prof: Profile, stdout: IO[bytes] | None = None) -> None:
+    """gzip output is binary: like gzip itself, refuse to print it on a terminal."""
+    stream = stdout or sys.stdout
+    if prof.gzip and not prof.base64 and prof.output in (None, "-") and stream.isatty():
+        raise BootstrapperError("--gzip: refusing to write binary user-data to a terminal; "
+                                "add --output FILE or --base64, or pipe it")
 
 
 def report(err: BootstrapperError, stderr: IO[str] | None = None) -> int:
@@ -82,9 +128,14 @@ def render(profile_path: str | None, options: dict[str, Any]) -> int:
 
     try:
         prof = resolve_profile(profile_path, options)
-        write_output(build(prof).user_data, prof.output)
+        refuse_binary_to_terminal(prof)
+        built = build(prof)
+        write_output(built.user_data, prof.output)
     except BootstrapperError as err:
         return report(err)
+    note = budget_note(built.user_data, prof)
+    if note:
+        sys.stderr.write(f"bootstrapper: note: {note}\n")
     if prof.lockdown and prof.format == "shell":
         sys.stderr.write(SHELL_LOCKDOWN_NOTE)
     return 0
@@ -95,3 +146,24 @@ def render(profile_path: str | None, options: dict[str, Any]) -> int:
 SHELL_LOCKDOWN_NOTE = ("bootstrapper: note: a shell user-data locks IMDS down only in "
                        "cloud-init's final stage, after the image's services start; use "
                        "--format cloud-config or mime to lock it down from the init stage\n")
+
+
+BUDGET_WARN = 0.25  # say how much is left once less than this share of EC2's limit is
+
+
+def budget_note(user_data: bytes, prof: Profile) -> str | None:
+    """A line for stderr when the user-data uses most of EC2's limit, before it bites."""
+    from .encode import EC2_LIMIT
+
+    sent = len(user_data)
+    if prof.base64:
+        import base64
+
+        sent = len(base64.b64decode(user_data))
+    left = EC2_LIMIT - sent
+    if left >= EC2_LIMIT * BUDGET_WARN:
+        return None
+    hint = "" if prof.gzip else "; --gzip makes it several times smaller"
+    counted = "gzipped " if prof.gzip else ""
+    return (f"user-data is {sent} {counted}bytes of EC2's {EC2_LIMIT}-byte limit: {left} "
+            f"left ({100 * left // EC2_LIMIT} %){hint}")

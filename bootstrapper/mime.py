@@ -149,11 +149,9 @@ def load_part(spec: PartSpec, default_name: str) -> Part:
 
 
 def _read(path: str) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            content = handle.read(MAX_PART_BYTES + 1)
-    except OSError as err:
-        raise InputError(f"{path}: cannot read part: {err.strerror or err}") from err
+    from .inputs import read_capped
+
+    content = read_capped(path, "part")
     if len(content) > MAX_PART_BYTES:
         raise InputError(f"{path}: part is over {MAX_PART_BYTES} bytes; user-data cannot "
                          "hold it even gzipped")

@@ -162,7 +162,28 @@ class Profile:
 
 
 def _bad(f: Field, value: Any, why: str) -> ProfileError:
-    return ProfileError(f.name, f"{why} (got {value!r})")
+    return ProfileError(f.name, f"{why} (got {shown(value)})")
+
+
+SHOWN_MAX = 60  # a value echoed in a message is cut to this many characters
+
+
+def shown(value: Any) -> str:
+    """A value as a message shows it: cut when long, in the user's words (YAML), never a
+    Python repr such as datetime.date(2024, 1, 1)."""
+    import datetime
+
+    if isinstance(value, (datetime.date, datetime.time)):
+        return f"{value.isoformat()}, which YAML reads as a date: quote it to make it a string"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= SHOWN_MAX else \
+            f"{value[:SHOWN_MAX - 20]!r}... ({len(value)} characters)"
+    text = json.dumps(value, default=str) if isinstance(value, (list, tuple, dict, bool)) \
+        or value is None else str(value)
+    kind = {bool: "a boolean", int: "a number", float: "a number", list: "a list",
+            tuple: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+    text = text if len(text) <= SHOWN_MAX else text[:SHOWN_MAX - 20] + "..."
+    return f"{text}, {kind}"
 
 
 def _check_str(f: Field, value: Any) -> str:
@@ -290,7 +311,7 @@ def _check_vars(f: Field, value: Any) -> dict[str, str]:
             raise ProfileError(f"{f.name}.{key}", "a variable name must be letters, digits "
                                "and _, not starting with a digit")
         if isinstance(val, bool) or not isinstance(val, (str, int, float)):
-            raise ProfileError(f"{f.name}.{key}", f"must be a string (got {type(val).__name__})")
+            raise ProfileError(f"{f.name}.{key}", f"must be a string (got {shown(val)})")
         if "\x00" in str(val):
             raise ProfileError(f"{f.name}.{key}", "must not contain a NUL byte: no shell word "
                                "or file can carry one")
@@ -358,6 +379,7 @@ def from_mapping(data: dict[str, Any], *, base: Profile | None = None,
     if not isinstance(data, dict):
         raise ProfileError(source, "must be a mapping of option names to values")
     values = {} if base is None else {f.name: getattr(base, f.name) for f in dc_fields(base)}
+    _refuse_two_spellings(data)
     for key, value in data.items():
         f = FIELD_BY_KEY.get(key) if isinstance(key, str) else None
         if f is None:
@@ -369,13 +391,27 @@ def from_mapping(data: dict[str, Any], *, base: Profile | None = None,
     return _finish(Profile(**values)) if finish else Profile(**values)
 
 
+def _refuse_two_spellings(data: dict[str, Any]) -> None:
+    """`allow_user: [a]` beside `allow_users: [b]` is one option given twice: refuse it
+    rather than keep one silently."""
+    seen: dict[str, str] = {}
+    for key in data:
+        f = FIELD_BY_KEY.get(key) if isinstance(key, str) else None
+        if f is None:
+            continue
+        if f.name in seen:
+            raise ProfileError(key, f"is the same option as {seen[f.name]!r}, given twice: "
+                               f"keep one of them")
+        seen[f.name] = key
+
+
 def key_line(path: str | Path, key: str) -> int | None:
     """1-based line of top-level `key` in the YAML file at `path` (None if not found)."""
     import yaml
 
     try:
-        node = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        node = yaml.compose(_read_text(path), Loader=yaml.SafeLoader)
+    except (OSError, InputError, UnicodeDecodeError, yaml.YAMLError):
         return None
     for k, _ in node.value if isinstance(node, yaml.MappingNode) else ():
         if k.value == key:
@@ -430,10 +466,11 @@ def load_file(path: str | Path) -> dict[str, Any]:
     import yaml  # lazy: keeps `bootstrapper --version` and cache hits fast
 
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = _read_text(path)
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"{path}: cannot read profile: {_reason(err)}") from err
     try:
+        _refuse_duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader), path)
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
@@ -447,6 +484,40 @@ def load_file(path: str | Path) -> dict[str, Any]:
     return data
 
 
+_STDIN_TEXT: dict[str, str] = {}  # `-` read once: key_line() reads the profile again
+
+
+def _read_text(path: str | Path) -> str:
+    """The profile's text; `-` is standard input, as for lint and inspect."""
+    from .inputs import read_capped
+
+    if str(path) != "-":
+        return read_capped(str(path), "profile").decode("utf-8")
+    if "-" not in _STDIN_TEXT:
+        import sys
+
+        _STDIN_TEXT["-"] = read_capped("-", "profile", sys.stdin.buffer).decode("utf-8")
+    return _STDIN_TEXT["-"]
+
+
+def _refuse_duplicate_keys(node: Any, path: str | Path, within: str = "") -> None:
+    """YAML keeps the last of two equal keys; the Terraform query refuses them, so does a
+    profile (at any depth: `vars` too)."""
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value in seen:
+                raise InputError(f"{path}:{key.start_mark.line + 1}: {within}{key.value}: given "
+                                 "twice in the profile; keep one")
+            seen.add(getattr(key, "value", None))
+            _refuse_duplicate_keys(value, path, f"{within}{getattr(key, 'value', '?')}.")
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _refuse_duplicate_keys(item, path, within)
+
+
 def _reason(err: Exception) -> str:
     return getattr(err, "strerror", None) or str(err)
 
@@ -455,7 +526,8 @@ def _finish(p: Profile) -> Profile:
     """Cross-field rules."""
     if p.imds_endpoint not in IMDS_ENDPOINTS and not p.allow_custom_endpoint:
         raise ProfileError("imds_endpoint", f"must be {' or '.join(IMDS_ENDPOINTS)} "
-                           f"(got {p.imds_endpoint!r}); --allow-custom-endpoint is for tests")
+                           f"(got {shown(p.imds_endpoint)}); --allow-custom-endpoint is for "
+                           "tests")
     if p.allow_users and not p.lockdown:
         raise ProfileError("allow_users", "only means something with lockdown: add "
                            "--lockdown or drop --allow-user")

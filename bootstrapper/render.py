@@ -71,7 +71,9 @@ def environment(template_dir: str | None = None, entry_file: str | None = None):
         loaders.append(_file_loader(os.path.abspath(entry_file)))
     if template_dir:
         if not os.path.isdir(template_dir):
-            raise InputError(f"{template_dir}: template directory does not exist")
+            why = ("is a file, not a directory (for one template use --template)"
+                   if os.path.exists(template_dir) else "does not exist")
+            raise InputError(f"{template_dir}: template directory {why}")
         loaders.append(jinja2.FileSystemLoader(template_dir))
     loaders.append(jinja2.FileSystemLoader(str(builtin_dir())))
     env = jinja2.Environment(
@@ -113,8 +115,10 @@ def _file_loader(path: str):
         def get_source(self, environment, template):  # noqa: ANN001 - jinja2's protocol
             if template != path:
                 raise jinja2.TemplateNotFound(template)
+            from .inputs import read_capped
+
             try:
-                source = Path(path).read_text(encoding="utf-8")
+                source = read_capped(path, "template").decode("utf-8")
             except (OSError, UnicodeDecodeError) as err:
                 raise InputError(f"{path}: cannot read template: "
                                  f"{getattr(err, 'strerror', None) or err}") from err
@@ -160,18 +164,161 @@ def _render(profile: Profile) -> Rendered:
     if profile.vars:
         _check_taint(env, profile, name)
     try:
+        parent = _check_blocks(env, name, profile.template) if profile.template else None
         text = env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as err:
         where = f"{err.filename or err.name}:{err.lineno}"
-        raise TemplateError(f"{where}: template syntax error: {err.message}") from err
+        hint = _filter_hint(err.message or "", env)
+        message = (err.message or "").rstrip(".") if hint else err.message
+        raise TemplateError(f"{where}: template syntax error: {message}{hint}") from err
     except jinja2.TemplateNotFound as err:
         raise TemplateError(f"template not found: {err.name} (looked in "
                             f"{', '.join(_search_path(profile))})") from err
     except jinja2.UndefinedError as err:
-        raise TemplateError(f"{_template_line(err)}: {_undefined(err.message or '')}") from err
+        raise TemplateError(f"{_template_line(err)}: {_undefined(err.message or '')}"
+                            f"{_var_hint(err.message or '', profile)}") from err
+    except TemplateMistake:
+        raise
     except TemplateError as err:
         raise TemplateError(f"{_template_line(err)}: {err}") from err
-    return Rendered(text=text, kind=_kind_of(text, profile), template=name)
+    kind = _kind_of(text, profile)
+    if profile.template:
+        _check_options_fit(profile, kind, parent)
+    return Rendered(text=text, kind=kind, template=name)
+
+
+# --- a user's template: mistakes that would otherwise render the default silently -------
+
+
+class TemplateMistake(TemplateError):
+    """A mistake in the user's template found before rendering; its message is located."""
+
+
+def _check_blocks(env, name: str, shown: str) -> tuple[str, int] | None:
+    """Refuse a block the parent template does not define (Jinja would silently drop it).
+    Returns (parent name, line of the extends tag), or None for a template that extends
+    nothing or a computed name."""
+    import jinja2
+
+    source, filename, _ = env.loader.get_source(env, name)
+    tree = env.parse(source, name, filename)
+    extends = next(tree.find_all(jinja2.nodes.Extends), None)
+    if extends is None or not isinstance(extends.template, jinja2.nodes.Const):
+        return None
+    parent = extends.template.value
+    offered = _blocks_offered(env, parent)
+    for block in _outer_blocks(tree):
+        if block.name not in offered:
+            raise TemplateMistake(
+                f"{shown}:{block.lineno}: block {block.name!r} is not a block of {parent}, "
+                f"so it would be ignored{_suggest(block.name, offered)} (its blocks: "
+                f"{', '.join(offered)}; see `bootstrapper templates list`)")
+    return parent, extends.lineno
+
+
+def _blocks_offered(env, name: str, depth: int = 0) -> list[str]:
+    """Every block `name` defines, and those of the templates it extends."""
+    import jinja2
+
+    source, filename, _ = env.loader.get_source(env, name)
+    tree = env.parse(source, name, filename)
+    blocks = [b.name for b in tree.find_all(jinja2.nodes.Block)]
+    extends = next(tree.find_all(jinja2.nodes.Extends), None)
+    if depth < 10 and extends is not None and isinstance(extends.template, jinja2.nodes.Const):
+        blocks += _blocks_offered(env, extends.template.value, depth + 1)
+    return list(dict.fromkeys(blocks))
+
+
+def _outer_blocks(node):
+    """Blocks not nested in another block: those a child template overrides (a block
+    inside one of them is the child's own)."""
+    import jinja2
+
+    for child in node.iter_child_nodes():
+        if isinstance(child, jinja2.nodes.Block):
+            yield child
+        else:
+            yield from _outer_blocks(child)
+
+
+def _check_options_fit(profile: Profile, kind: str, parent: tuple[str, int] | None) -> None:
+    """Refuse options the user's template cannot honour instead of ignoring them."""
+    where = f"{profile.template}:{parent[1] if parent else 1}"
+    what = f"extends {parent[0]}" if parent else "its first line says so"
+    if profile.format == "shell" and kind != "shell":
+        raise TemplateMistake(
+            f"{where}: --format shell, but this template renders {kind} ({what}): drop "
+            "--format, or extend user-data.sh.j2")
+    if profile.install_missing and kind == "shell":
+        raise TemplateMistake(
+            f"{where}: --install-missing needs cloud-config (packages:), but this template "
+            f"renders a shell script ({what}): drop it, or extend cloud-config.yaml.j2")
+
+
+def check_format_given(profile: Profile) -> None:
+    """An explicit `--format cloud-config` (or `format: shell`) beside a --template that
+    extends the other entry template: refuse it rather than print the template's kind.
+    (The default format says nothing, so only a format the user wrote is checked.)"""
+    import jinja2
+
+    if not profile.template or profile.format == "mime":
+        return
+    env = environment(profile.template_dir, profile.template)
+    name = os.path.abspath(profile.template)
+    try:
+        found = _entry_of(env, name)
+    except (jinja2.TemplateError, OSError):
+        return  # the render itself reports what is wrong with the template
+    if found is not None and found[0] != profile.format:
+        kind, line = found
+        raise TemplateMistake(
+            f"{profile.template}:{line}: --format {profile.format}, but this template "
+            f"renders {kind} (it extends {ENTRY_TEMPLATES[kind]}): drop --format, or extend "
+            f"{ENTRY_TEMPLATES[profile.format]}")
+
+
+def _entry_of(env, name: str) -> tuple[str, int] | None:  # noqa: ANN001 - jinja2's
+    """(kind, line of the user's extends tag) of the entry template `name` extends."""
+    import jinja2
+
+    entries = {v: k for k, v in ENTRY_TEMPLATES.items()}
+    line = None
+    for _ in range(10):
+        source, filename, _ = env.loader.get_source(env, name)
+        extends = next(env.parse(source, name, filename).find_all(jinja2.nodes.Extends), None)
+        if extends is None or not isinstance(extends.template, jinja2.nodes.Const):
+            return None
+        line = line or extends.lineno
+        name = extends.template.value
+        if name in entries:
+            return entries[name], line
+    return None
+
+
+def _suggest(name: str, options: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _filter_hint(message: str, env) -> str:  # noqa: ANN001 - a jinja2.Environment
+    """`{{ x | shell }}`: name the filter meant (sh), or list ours."""
+    match = re.fullmatch(r"No filter named '(.+?)'\.?", message)
+    if not match:
+        return ""
+    ours = ["sh", "yaml", "yaml_block", "json", "raw", "strip_comments"]
+    name = match.group(1)
+    prefixed = [o for o in ours if name.startswith(o) or o.startswith(name)]
+    hint = f"; did you mean {prefixed[0]!r}?" if prefixed else \
+        _suggest(name, ours) or _suggest(name, sorted(env.filters))
+    return hint or f" (ours: {', '.join(ours)})"
+
+
+def _var_hint(message: str, profile: Profile) -> str:
+    """`vars.domian` when `domain` was given: name it."""
+    match = re.fullmatch(r"'dict object' has no attribute '(.+)'", message)
+    return _suggest(match.group(1), sorted(profile.vars)) if match else ""
 
 
 def _check_taint(env, profile: Profile, entry: str) -> None:

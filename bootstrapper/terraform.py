@@ -42,7 +42,12 @@ def result(query: dict[str, str]) -> dict[str, str]:
     for key, why in _NOT_QUERY_KEYS.items():
         if key in query:
             raise ProfileError(key, f"is not a query key: {why}")
-    built = build(profile_mod.from_query(query))
+    prof = profile_mod.from_query(query)
+    if query.get("format"):
+        from .render import check_format_given
+
+        check_format_given(prof)
+    built = build(prof)
     payload = built.user_data  # gzipped when asked; never base64 here (refused above)
     return {
         "user_data": built.raw.decode("utf-8", "replace"),
@@ -93,6 +98,29 @@ def _json_kind(value: Any) -> str:
             int: "a number", float: "a number"}.get(type(value), type(value).__name__)
 
 
+def in_query_words(message: str) -> str:
+    """A message that names command-line flags, reworded for a Terraform user, who sets
+    query keys: `add --lockdown` → `add lockdown = "true"`, `--allow-user` → `allow_users`,
+    `--format mime` → `format = "mime"`, `--var d=V` → `vars = jsonencode({d = V})`."""
+    import re
+
+    from .profile import FIELDS
+
+    message = re.sub(r"--var (\w+)=VALUE", r'vars = jsonencode({\1 = "VALUE"})', message)
+    message = message.replace("`bootstrapper render --help`", "the query keys in "
+                              "`bootstrapper terraform --help`")
+    for f in sorted(FIELDS, key=lambda f: -len(f.option)):
+        flag = re.escape(f.option[2:])
+        if f.kind == "bool":
+            message = re.sub(rf"--no-{flag}\b(?!-)", f'{f.name} = "false"', message)
+            message = re.sub(rf"--{flag}\b(?!-)", f'{f.name} = "true"', message)
+        elif f.choices:
+            choices = "|".join(map(re.escape, f.choices))
+            message = re.sub(rf"--{flag} ({choices})\b", rf'{f.name} = "\1"', message)
+        message = re.sub(rf"--{flag}\b(?![-=])", f.name, message)
+    return message
+
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split()) or "unknown error"
 
@@ -107,7 +135,7 @@ def main(stdin: IO, stdout: IO, stderr: IO) -> int:
         out = result(parse_query(getattr(stdin, "buffer", stdin).read()))
         text = json.dumps(out, sort_keys=True, ensure_ascii=True) + "\n"
     except BootstrapperError as err:
-        return _error(stderr, str(err), err.exit_code)
+        return _error(stderr, in_query_words(str(err)), err.exit_code)
     except (OSError, MemoryError) as err:
         return _error(stderr, f"cannot read the query: {err}", EXIT_USAGE)
     except Exception as err:  # noqa: BLE001 - the protocol allows one line, never a traceback

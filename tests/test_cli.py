@@ -111,3 +111,108 @@ def test_refused_render_prints_nothing(cli, tmp_path):
     path = tmp_path / "p.yaml"
     path.write_text("token_ttl: 99999\n")
     assert_clean_error(cli("render", str(path)), 2, "token_ttl")
+
+
+# --- profiles: duplicates, one rule for lists, `-` for stdin (issue 15) ---------------
+
+
+@pytest.mark.parametrize("text,where", [
+    ("role: a\nformat: shell\nrole: b\n", "p.yaml:3: role: given twice"),
+    ("vars:\n  a: x\n  b: y\n  a: z\n", "p.yaml:4: vars.a: given twice"),
+    ("lockdown: true\nallow_user: [a]\nallow_users: [b]\n",
+     "p.yaml:3: allow_users: is the same option as 'allow_user'"),
+])
+def test_a_profile_key_given_twice_is_refused_with_file_and_line(cli, tmp_path, text, where):
+    (tmp_path / "p.yaml").write_text(text)
+    assert_clean_error(cli("render", "p.yaml", cwd=tmp_path), 2, where)
+
+
+def test_command_line_list_replaces_the_profile_list_and_var_adds_keys(cli, tmp_path):
+    (tmp_path / "p.yaml").write_text("lockdown: true\nallow_users: [alice]\n"
+                                     "vars: {a: from-profile, b: kept}\n")
+    (tmp_path / "t.j2").write_text('{% extends "user-data.sh.j2" %}{% block after_credentials %}'
+                                   "\necho {{ vars.a | sh }} {{ vars.b | sh }}\n{% endblock %}\n")
+    result = cli("render", "p.yaml", "--allow-user", "bob", "--template", "t.j2",
+                 "--var", "a=from-cli", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "echo 'from-cli' 'kept'" in result.stdout
+    assert "bob" in result.stdout and "alice" not in result.stdout
+    assert "replaces the profile's list" in cli("render", "--help").stdout
+
+
+@pytest.mark.parametrize("command", ["render", "launch-template"])
+def test_dash_reads_the_profile_from_stdin(cli, tmp_path, command):
+    (tmp_path / "-").write_text("role: from-a-file-named-dash\n")
+    result = cli(command, "-", stdin="role: from-stdin\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    if command == "launch-template":
+        import base64
+        import json
+
+        out = base64.b64decode(json.loads(out)["UserData"]).decode()
+    assert "from-stdin" in out and "from-a-file-named-dash" not in out
+
+
+def test_dash_profile_errors_name_stdin(cli):
+    assert_clean_error(cli("render", "-", stdin="role: a\nrole: b\n"), 2, "-:2: role: given")
+
+
+# --- input size and binary output (issue 15) -------------------------------------------
+
+
+@pytest.mark.parametrize("args,what", [
+    (("render", "/dev/zero"), "profile"),
+    (("render", "-"), "profile"),
+    (("inspect", "/dev/zero"), "user-data"),
+    (("inspect", "-"), "user-data"),
+    (("render", "--template", "/dev/zero"), "template"),
+    (("render", "--format", "mime", "--part", "/dev/zero"), "part"),
+])
+def test_an_endless_input_is_refused_at_the_one_cap(args, what):
+    import subprocess
+    import sys
+
+    with open("/dev/zero", "rb") as zero:
+        done = subprocess.run([sys.executable, "-m", "bootstrapper", *args], stdin=zero,
+                              capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert_clean_error(done, 2, f"{what} is over 4 MB")
+
+
+def _on_a_terminal(*args: str) -> tuple[int, bytes]:
+    """Run the CLI with stdout on a pseudo-terminal: (exit code, what reached it)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    done = subprocess.run([sys.executable, "-m", "bootstrapper", *args], stdout=follower,
+                          stderr=subprocess.PIPE, cwd=ROOT, timeout=60)
+    os.close(follower)
+    seen = b""
+    try:
+        while chunk := os.read(leader, 65536):
+            seen += chunk
+    except OSError:  # EIO: the terminal's other end is closed and drained
+        pass
+    os.close(leader)
+    return done.returncode, seen + done.stderr
+
+
+def test_gzip_is_not_written_to_a_terminal():
+    code, seen = _on_a_terminal("render", "--gzip")
+    assert code == 2
+    assert b"refusing to write binary user-data to a terminal" in seen
+    assert b"\x1f\x8b" not in seen
+
+
+def test_gzip_still_goes_to_a_pipe_and_base64_to_a_terminal():
+    import subprocess
+    import sys
+
+    code, seen = _on_a_terminal("render", "--gzip", "--base64")
+    assert code == 0 and seen.startswith(b"H4sI"), seen[:200]
+    piped = subprocess.run([sys.executable, "-m", "bootstrapper", "render", "--gzip"],
+                           capture_output=True, cwd=ROOT)
+    assert piped.returncode == 0 and piped.stdout.startswith(b"\x1f\x8b")

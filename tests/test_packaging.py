@@ -23,7 +23,7 @@ def unpacked_wheel(tmp_path_factory):
                             "--no-build-isolation", "-w", str(out), str(ROOT)],
                            capture_output=True, text=True)
     assert built.returncode == 0, f"pip wheel failed:\n{built.stdout}{built.stderr}"
-    wheel = next(out.glob("bootstrapper-*.whl"))
+    wheel = next(out.glob("ec2_bootstrapper-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for required in ("bootstrapper/templates/user-data.sh.j2",
                      "bootstrapper/templates/cloud-config.yaml.j2",
@@ -48,3 +48,41 @@ def test_wheel_renders_examples(unpacked_wheel, example, fmt, ext, tmp_path):
     assert result.returncode == 0, result.stderr
     golden = ROOT / "tests" / "golden" / f"{example.stem}.{ext}"
     assert result.stdout == golden.read_text()
+
+
+def test_wheel_ships_the_docs_help_points_at(unpacked_wheel):
+    """`lint --help` names docs/lint.md: a pip user finds it inside the package."""
+    assert (unpacked_wheel / "bootstrapper" / "docs" / "lint.md").is_file()
+
+
+def test_sdist_holds_everything_the_readme_links_to(tmp_path):
+    import re
+    import tarfile
+
+    built = subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d",
+                            str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout + built.stderr
+    sdist = next(tmp_path.glob("ec2_bootstrapper-*.tar.gz"))
+    names = {name.split("/", 1)[1] for name in tarfile.open(sdist).getnames() if "/" in name}
+    readme = (ROOT / "README.md").read_text()
+    for target in re.findall(r"\]\(((?!http|#)[^)#]+)", readme):
+        target = target.rstrip("/")
+        assert target in names or any(n.startswith(target + "/") for n in names), target
+
+
+def test_demo_installs_the_package_without_the_test_extras(tmp_path):
+    """./dev demo with a venv whose python and bootstrapper record how they were called."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    calls = tmp_path / "calls"
+    (venv / "bin" / "python").write_text(f'#!/bin/sh\necho "python $*" >> {calls}\n')
+    (venv / "bin" / "bootstrapper").write_text(f'#!/bin/sh\necho "bootstrapper $*" >> {calls}\n')
+    for tool in ("python", "bootstrapper"):
+        (venv / "bin" / tool).chmod(0o755)
+    done = subprocess.run([str(ROOT / "dev"), "demo"], env={**os.environ,
+                          "BOOTSTRAPPER_VENV": str(venv)}, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    lines = calls.read_text().splitlines()
+    installs = [line for line in lines if " pip install " in line]
+    assert len(installs) == 1 and installs[0].endswith(" -e ."), lines
+    assert lines[-1] == "bootstrapper render examples/web-app.yaml"

@@ -72,6 +72,24 @@ def test_ipv6_endpoint_and_service_suffix():
     assert (p.imds_endpoint, p.service) == ("http://[fd00:ec2::254]", "web.service")
 
 
+# --- values dropped silently before (issue 15) -----------------------------------------
+
+
+@pytest.mark.parametrize("data,key,other", [
+    ({"allow_user": ["a"], "allow_users": ["b"], "lockdown": True}, "allow_users", "allow_user"),
+    ({"part": "a.yaml", "parts": ["b.yaml"]}, "parts", "part"),
+    ({"vars": {"a": "1"}, "var": {"b": "2"}}, "var", "vars"),
+])
+def test_one_option_under_two_spellings_is_refused(data, key, other):
+    with pytest.raises(ProfileError) as err:
+        profile.from_mapping(data)
+    assert str(err.value).startswith(f"{key}: is the same option as {other!r}")
+
+
+def test_one_option_under_two_spellings_is_refused_in_a_terraform_query():
+    with pytest.raises(ProfileError, match="same option"):
+        profile.from_query({"allow_user": "a", "allow_users": "b", "lockdown": "true"})
+
 # --- issue 18: paths and values an attacker could use ------------------------------------
 
 

@@ -138,3 +138,59 @@ def test_show_unknown_name_says_where_to_look():
     result = run_cli("templates", "show", "nope.j2")
     assert_clean_error(result, 2, "no built-in template named 'nope.j2'",
                           "bootstrapper templates list")
+
+
+# --- mistakes that used to render the default silently (issue 15) ----------------------
+
+
+@pytest.mark.parametrize("entry,block,names", [
+    ("cloud-config.yaml.j2", "after_credential", ("'after_credential'",
+                                                  "did you mean 'after_credentials'")),
+    ("user-data.sh.j2", "cloud_config", ("'cloud_config'", "user-data.sh.j2")),
+    ("user-data.sh.j2", "write_files", ("'write_files'", "before_credentials")),
+])
+def test_a_block_the_parent_does_not_define_is_an_error(tmp_path, entry, block, names):
+    template = user_template(tmp_path, "echo hi", entry, block)
+    result = run_cli("render", "--template", template)
+    assert_clean_error(result, 2, f"{template}:1: block", "would be ignored", *names)
+
+
+def test_a_block_nested_in_an_overridden_block_is_the_templates_own(tmp_path):
+    template = user_template(tmp_path, "{% block mine %}echo hi{% endblock %}")
+    result = run_cli("render", "--template", template)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("entry,option,names", [
+    ("cloud-config.yaml.j2", "--format=shell", ("--format shell", "renders cloud-config")),
+    ("user-data.sh.j2", "--install-missing", ("--install-missing", "shell script")),
+])
+def test_an_option_the_template_cannot_honour_is_an_error(tmp_path, entry, option, names):
+    template = user_template(tmp_path, "echo hi", entry)
+    result = run_cli("render", "--template", template, option)
+    assert_clean_error(result, 2, f"{template}:1:", f"extends {entry}", *names)
+
+
+@pytest.mark.parametrize("entry,option", [("user-data.sh.j2", "--format=shell"),
+                                          ("cloud-config.yaml.j2", "--install-missing"),
+                                          ("cloud-config.yaml.j2", "--format=mime")])
+def test_options_that_fit_the_template_render(tmp_path, entry, option):
+    template = user_template(tmp_path, "echo hi", entry)
+    result = run_cli("render", "--template", template, option)
+    assert result.returncode == 0, result.stderr
+
+
+def test_an_explicit_format_contradicting_the_template_is_an_error(tmp_path):
+    """The default format says nothing; a format the user wrote (option, profile key or
+    query key) must match the entry template the user's template extends."""
+    import json
+
+    template = user_template(tmp_path, "echo hi", "user-data.sh.j2")
+    assert_clean_error(run_cli("render", "--template", template, "--format", "cloud-config"),
+                       2, f"{template}:1: --format cloud-config", "extends user-data.sh.j2")
+    (tmp_path / "p.yaml").write_text(f"format: cloud-config\ntemplate: {template}\n")
+    assert_clean_error(run_cli("render", str(tmp_path / "p.yaml")), 2, "renders shell")
+    query = json.dumps({"format": "cloud-config", "template": template})
+    result = run_cli("terraform", stdin=query)
+    assert result.returncode == 2 and 'format = "cloud-config", but' in result.stderr
+    assert run_cli("render", "--template", template).returncode == 0  # the default: fine

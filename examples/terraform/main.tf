@@ -1,7 +1,7 @@
 # A launch template whose instances get their role's credentials through IMDSv2 at first
 # boot, with your own cloud-config part beside bootstrapper's.
 #
-#   pip install bootstrapper    # `bootstrapper` must be on PATH where terraform runs
+#   pip install ec2-bootstrapper    # `bootstrapper` must be on PATH where terraform runs
 #   terraform init && terraform plan
 
 terraform {
