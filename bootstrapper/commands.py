@@ -146,6 +146,13 @@ def render(profile_path: str | None, options: dict[str, Any]) -> int:
     return 0
 
 
+# A shell user-data runs in cloud-init's final stage, after every service of the image has
+# started: the lockdown comes late at first boot. cloud-config and mime lock down in bootcmd.
+SHELL_LOCKDOWN_NOTE = ("bootstrapper: note: a shell user-data locks IMDS down only in "
+                       "cloud-init's final stage, after the image's services start; use "
+                       "--format cloud-config or mime to lock it down from the init stage\n")
+
+
 BUDGET_WARN = 0.25  # say how much is left once less than this share of EC2's limit is
 
 
@@ -165,10 +172,3 @@ def budget_note(user_data: bytes, prof: Profile) -> str | None:
     counted = "gzipped " if prof.gzip else ""
     return (f"user-data is {sent} {counted}bytes of EC2's {EC2_LIMIT}-byte limit: {left} "
             f"left ({100 * left // EC2_LIMIT} %){hint}")
-
-
-# A shell user-data runs in cloud-init's final stage, after every service of the image has
-# started: the lockdown comes late at first boot. cloud-config and mime lock down in bootcmd.
-SHELL_LOCKDOWN_NOTE = ("bootstrapper: note: a shell user-data locks IMDS down only in "
-                       "cloud-init's final stage, after the image's services start; use "
-                       "--format cloud-config or mime to lock it down from the init stage\n")

@@ -133,9 +133,8 @@ def test_a_shell_lockdown_says_on_stderr_that_it_comes_late():
     done = run_cli("render", "--format", "shell", "--lockdown",
                    env={"BOOTSTRAPPER_NO_CACHE": "1"})
     assert done.returncode == 0 and done.stdout.startswith("#!/bin/sh")
-    # The size-budget note may come too (its own line); the lockdown note is one line.
     lines = [line for line in done.stderr.splitlines() if "final stage" in line]
-    assert len(lines) == 1 and "cloud-config" in lines[0]
+    assert len(lines) == 1 and "--format cloud-config" in lines[0], done.stderr
     for argv in (("--format", "cloud-config", "--lockdown"), ("--format", "shell")):
         assert "final stage" not in run_cli("render", *argv).stderr
 

@@ -277,10 +277,10 @@ echo COMMIT
 }
 lockdown_family() {
 if ! has "$1-restore" || ! "$1" -w -n -L OUTPUT >/dev/null 2>&1; then return 1; fi
-ipt_rules "$1" "$2" | "$1-restore" -w --noflush
+rules=$(ipt_rules "$1" "$2") && echo "$rules" | "$1-restore" -w --noflush
 }
 lockdown_iptables() {
-lockdown_family iptables "$IMDS_V4" || die "lockdown: iptables could not apply the rules"
+lockdown_family iptables "$IMDS_V4" || die "lockdown: iptables failed"
 [ -e /proc/net/if_inet6 ] || return 0
 lockdown_family ip6tables "$IMDS_V6" && return 0
 say "lockdown: ip6tables failed; trying nft for both families"

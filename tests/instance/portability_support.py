@@ -136,6 +136,9 @@ def make_toolbox(vm) -> None:
         (box / name).symlink_to(".applet")
     extras = {"curl": (CURL_MINIMAL, "/usr/bin/curl"), "wget": ("/usr/bin/wget",),
               "iptables": ("/usr/sbin/iptables",), "ip6tables": ("/usr/sbin/ip6tables",),
+              # the same package everywhere: the lockdown applies its rules in one transaction
+              "iptables-restore": ("/usr/sbin/iptables-restore",),
+              "ip6tables-restore": ("/usr/sbin/ip6tables-restore",),
               "nft": ("/usr/sbin/nft",)}
     for name, candidates in extras.items():
         found = [c for c in candidates if _target(vm, c) not in (None, "/usr/bin/busybox")]

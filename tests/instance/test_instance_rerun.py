@@ -47,7 +47,7 @@ def test_watcher_sees_a_file_rewritten_in_place(tmp_path):
     lines = "".join(f"echo {key}=value; " for key in
                     ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
                      "AWS_CREDENTIAL_EXPIRATION", "AWS_REGION", "AWS_DEFAULT_REGION"))
-    script = f'umask 077; for i in $(seq 2000); do {{ {lines}}} >"$1"; done'
+    script = f'umask 227; for i in $(seq 2000); do {{ {lines}}} >"$1"; done'
     subprocess.run(["sh", "-c", script, "sh", str(target)], check=True)
     import os
 

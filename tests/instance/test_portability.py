@@ -91,10 +91,14 @@ def test_matrix(vm, peers, cell, fmt):
     rules = firewall_state(vm, cell.firewall)
     again = vm.rerun_user_data()
     assert again.ok, again.describe()
-    assert vm.output_log().count("IMDS restricted to root") == 2
+    # Twice, and in cloud-config once more from bootcmd (the init stage), which needs
+    # python3 on PATH: the busybox cells' toolbox PATH has none (Alpine's cloud-init would).
+    early = fmt != "shell" and cell.shell != "busybox"
+    assert vm.output_log().count("IMDS restricted to root") == 2 + early
     assert firewall_state(vm, cell.firewall) == rules, "a re-run changed the rules"
-    assert not re.search(r"not found|illegal option|unrecognized|invalid option",
-                         vm.output_log()), vm.output_log()
+    log = vm.output_log() if early or fmt == "shell" else \
+        vm.output_log().replace("python3: not found", "")  # that bootcmd, nothing of ours
+    assert not re.search(r"not found|illegal option|unrecognized|invalid option", log), log
     restore_curl()  # the probes below are the tests' own curl, as root, 1001, 65534 and 1000
     assert_locked(vm)
     if cell.shell == "busybox":
