@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from bootstrapper import build, profile, render, shellcheck, validate
+from bootstrapper.errors import RefusedError
 
 from support import EXAMPLES, run_cli
 
@@ -181,3 +182,19 @@ def test_launch_template_keeps_hop_limit_1_with_lockdown_unless_containers_are_m
     check(locked | {"allow_forwarded_imds": True})
     options = launch_template.metadata_options(profile.from_mapping({"lockdown": True}))
     assert options["HttpPutResponseHopLimit"] == 1 and options["HttpTokens"] == "required"
+
+
+
+def test_size_is_judged_on_what_ec2_receives_after_gzip(tmp_path):
+    """The size limit is EC2's, on the bytes it receives: a text over 16 KB that --gzip
+    brings under it renders. (Render's validation through lint's rules refused it on the
+    raw text, while its own message said gzip would make it fit.)"""
+    template = tmp_path / "big.yaml.j2"
+    lines = "".join(f"echo step {i} of the setup of the app\n" for i in range(200))
+    template.write_text('{% extends "cloud-config.yaml.j2" %}\n'
+                        "{% block after_credentials %}" + lines + "{% endblock %}\n")
+    data = {"template": str(template), "lockdown": True}
+    with pytest.raises(RefusedError, match="gzip"):
+        build.build(profile.from_mapping(data))
+    built = build.build(profile.from_mapping(data | {"gzip": True}))
+    assert len(built.raw) > 16384 > len(built.user_data)

@@ -238,3 +238,9 @@ class FileWatcher:
         self.reads += 1
         if len(self.bad) < 20:
             self.bad.append(what)
+
+
+def early_runs(fmt: str) -> int:
+    """Lockdowns a boot runs from cloud-config's bootcmd (the init stage): none in a shell
+    user-data, which runs only in the final stage."""
+    return 0 if fmt == "shell" else 1

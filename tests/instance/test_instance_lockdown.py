@@ -9,7 +9,7 @@ import pytest
 
 from instance_support import (ALLOWED_UID, ALLOWED_USER, APP_UID, BOTH_IMAGES, ENV_FILE,
                               FORMATS, NOBODY, PEERS, V4, V6, assert_refused, assert_token,
-                              error_lines, render, temp_leftovers)
+                              early_runs, error_lines, render, temp_leftovers)
 
 pytestmark = pytest.mark.instance
 
@@ -25,12 +25,6 @@ def assert_locked(vm) -> None:
 
 def lockdown_user_data(fmt: str, firewall: str = "auto") -> bytes:
     return render(fmt, lockdown=True, allow_users=[ALLOWED_USER], firewall=firewall)
-
-
-def early_runs(fmt: str) -> int:
-    """Lockdowns a boot runs from cloud-config's bootcmd (the init stage): none in a shell
-    user-data, which runs only in the final stage."""
-    return 0 if fmt == "shell" else 1
 
 
 # --- 9. lockdown ---------------------------------------------------------------------------------

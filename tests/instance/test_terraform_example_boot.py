@@ -43,8 +43,9 @@ def test_the_terraform_example_boots_on_a_stock_image(image_root):
         assert vm.failed_scripts() == [], vm.output_log()
         assert error_lines(vm) == []
         app_uid = int(vm.run(["id", "-u", "app"]).stdout)
-        info = os.stat(vm.path(ENV_FILE))
-        assert (info.st_mode & 0o777, info.st_uid) == (0o600, app_uid)
+        app_gid = int(vm.run(["id", "-g", "app"]).stdout)
+        info = os.stat(vm.path(ENV_FILE))  # root's, the app's own group, read-only (issue 18)
+        assert (info.st_mode & 0o777, info.st_uid, info.st_gid) == (0o440, 0, app_gid)
         assert ("multi-user.target", "app.service") in vm.enabled_units()
         drop_ins = "".join(p.read_text() for p in
                            sorted(vm.path("/etc/systemd/system/app.service.d").glob("*.conf")))
