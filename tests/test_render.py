@@ -198,3 +198,10 @@ def test_size_is_judged_on_what_ec2_receives_after_gzip(tmp_path):
         build.build(profile.from_mapping(data))
     built = build.build(profile.from_mapping(data | {"gzip": True}))
     assert len(built.raw) > 16384 > len(built.user_data)
+
+
+def test_the_service_name_is_never_read_as_an_option():
+    """`--` before the unit name: render refuses names starting with `-`, and the command
+    line would still not take one for an option (issue 18 item 9)."""
+    text = build.build(profile.from_mapping({"format": "shell", "service": "web"})).raw.decode()
+    assert "systemctl restart --no-block -- 'web.service'" in text

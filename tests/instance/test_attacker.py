@@ -172,6 +172,10 @@ def test_the_credentials_unit_fetches_nothing_when_the_lockdown_fails(vm, peers)
     stage = vm.start_unit("bootstrapper-credentials.service")
     assert stage.returncode != 0, stage.output
     assert not vm.exists(ENV_FILE)
+    assert vm.running(), "booted under systemd: the unit itself must be failed"
+    assert vm.unit_state("bootstrapper-credentials.service") == ("failed", "exit-code")
+    done = vm.run(["systemctl", "is-failed", "bootstrapper-credentials.service"])
+    assert done.stdout.strip() == "failed", done.stdout + done.stderr
 
 
 # --- 4: the first-boot window -------------------------------------------------------------
