@@ -15,7 +15,7 @@ from . import cloudconfig, heredoc, mime, template
 from .document import SHELLS, Document, Snippet
 from .limits import MAX_DEPTH, MAX_SCRIPT, SIZE_CAP
 from .types import CONTENT_TYPES, DECOMP_TYPES, GZIP_MAGIC, KINDS, SNIFFED, detect, \
-    language_of
+    language_of, looks_like_shell
 
 __all__ = ["extract", "detect"]
 
@@ -132,6 +132,8 @@ class _Reader:
         builder = getattr(self, "build_" + doc.kind.replace("-", "_"), None)
         if builder:
             builder(doc, depth)
+        elif doc.kind == "unknown" and _headless_shell(doc.text):
+            _add_headless(doc)
         return doc
 
     # --- what each kind contains ------------------------------------------------------
@@ -160,6 +162,7 @@ class _Reader:
         if not doc.text.startswith("#!"):  # a MIME script part: cloud-init executes it as is
             doc.kind, doc.note = "unknown", "a script part must start with '#!': cloud-init " \
                 "runs it as a program, and without an interpreter line it fails to start"
+            _add_headless(doc)
             return
         language = language_of(doc.text)
         if language not in SHELLS:
@@ -290,6 +293,23 @@ def _part_kind(content_type: str) -> str | None:
     if content_type in SNIFFED or content_type in DECOMP_TYPES:
         return None
     return KINDS.get(content_type, "unknown")
+
+
+def _headless_shell(text: str) -> bool:
+    """Shell commands with no '#!' line (a CloudFormation UserData body, say), and not a
+    cloud-config that lost its header (that is YAML, a mapping)."""
+    if not looks_like_shell(text):
+        return False
+    return not isinstance(cloudconfig.parse(text).data, (dict, list))
+
+
+def _add_headless(doc: Document) -> None:
+    """cloud-init will not run it, but the commands are what the author meant to run:
+    hand them to the content rules (imdsv1, secrets) as a `headless` script. shellcheck
+    skips that role: without a '#!' line the dialect is a guess, and the missing line is
+    already reported (unknown-format)."""
+    doc.snippets = _with_heredocs([Snippet(doc.text, 0, 0, "sh", "headless",
+                                           "script without #!")])
 
 
 def _with_heredocs(snippets: list[Snippet]) -> list[Snippet]:

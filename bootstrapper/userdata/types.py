@@ -46,6 +46,10 @@ GZIP_MAGIC = b"\x1f\x8b"
 _WINDOWS = re.compile(r"^\s*<(powershell|script)>", re.I)  # EC2Launch: PowerShell or cmd
 _SHELL = re.compile(r"#!\s*\S*/(?:env\s+)?(?:busybox\s+)?(sh|dash|ash|bash|ksh|mksh)\b")
 SHELLS = ("sh", "bash", "dash", "ksh", "busybox")  # the dialects shellcheck knows
+# A line that starts with a command only shell runs: text that has one, in its first 2048
+# characters, is a script that lost (or never had) its '#!' line.
+_SHELLISH = re.compile(r"^\s*(sudo|apt-get|apt|yum|dnf|echo|curl|wget|systemctl|set|export|"
+                       r"mkdir|cd|if|for|useradd|chmod|cp|mv)\b", re.M)
 
 
 def content_type_of(text: str) -> str | None:
@@ -78,6 +82,11 @@ def detect(text: str) -> str:
     if windows:
         return "powershell" if windows.group(1).lower() == "powershell" else "batch"
     return "unknown"
+
+
+def looks_like_shell(text: str) -> bool:
+    """Whether text with no '#!' line is clearly shell commands."""
+    return bool(_SHELLISH.search(text[:2048]))
 
 
 def language_of(script: str) -> str:

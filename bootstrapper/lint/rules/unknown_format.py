@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import re
 
+from ...userdata.types import looks_like_shell
+
 ID = "unknown-format"
 SEVERITY = "error"
 OPTIONS: dict = {}
-_SHELLISH = re.compile(r"^\s*(sudo|apt-get|apt|yum|dnf|echo|curl|wget|systemctl|set|export|"
-                       r"mkdir|cd|if|for|useradd|chmod|cp|mv)\b", re.M)
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.I)
 
 
@@ -49,7 +49,7 @@ def _explain(doc) -> str:
         return "a MIME message without a MIME-Version header: cloud-init will not read its parts"
     if _looks_like_cloud_config(doc.text):
         return "looks like cloud-config but does not start with '#cloud-config': cloud-init ignores it"
-    if _SHELLISH.search(doc.text[:2048]):
+    if looks_like_shell(doc.text):
         return "looks like shell commands but has no '#!' line: cloud-init will not run it"
     return ("not EC2 user-data: expected '#cloud-config', '#!', '#include', '#cloud-boothook', "
             "'## template: jinja', MIME multipart, gzip or base64")
