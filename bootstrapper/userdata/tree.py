@@ -91,7 +91,7 @@ class _Reader:
         except UnicodeDecodeError:
             return self.doc("unknown", size=len(data), offset=offset, anchor=anchor,
                             where=where, note="binary data that is neither gzip nor UTF-8 text")
-        text = text.lstrip("\ufeff").replace("\r\n", "\n")
+        text = _line_ends(text.lstrip("\ufeff"))
         return self.text(text, len(data), offset, anchor, where, depth, kind, data)
 
     def gzip(self, data: bytes, offset: int | None, anchor: int, where: str,
@@ -280,6 +280,21 @@ class _Reader:
         anchor = (doc.offset or 0) + node.start_mark.line + 1 if doc.offset is not None \
             else doc.anchor
         return self.text(content, len(content.encode()), None, anchor, label, depth + 1, kind)
+
+
+def _line_ends(text: str) -> str:
+    """Text with LF line ends, except where cloud-init runs it with its CRs.
+
+    cloud-init writes a script (and a boothook) through its `dos2unix`, which turns every
+    CRLF into LF only when the first line ends in CRLF: a script saved whole in a Windows
+    editor runs, but one with a LF first line and CRLF lines below it (a block pasted in)
+    runs with a CR at the end of those commands; kept, shellcheck reports them (SC1017).
+    Everything else (YAML, MIME headers) reads CRLF as a line end. Lines stay where they are.
+    """
+    first = text.find("\n")
+    if detect(text) in ("shell", "boothook") and first > 0 and text[first - 1] != "\r":
+        return text
+    return text.replace("\r\n", "\n")
 
 
 def _base64(text: str) -> bytes | None:

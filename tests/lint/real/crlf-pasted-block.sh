@@ -1,0 +1,5 @@
+#!/bin/bash
+set -euo pipefail
+# pasted from the runbook (edited on Windows)
+yum install -y httpd
+systemctl enable --now httpd
