@@ -22,7 +22,7 @@ def build(profile: Profile) -> Built:
     """Render, validate and encode; raise RefusedError (exit 1) on any finding.
     `profile` has passed `profile.check` (parts without --format mime are refused there)."""
     rendered = render.render(profile)
-    problems = _refusable(validate.check(rendered.text, rendered.kind, origin="rendered output"))
+    problems = validate.check(rendered.text, rendered.kind, origin="rendered output")
     if problems and profile.template:
         problems = [_point_at_template(p, rendered.text, profile.template) for p in problems]
     if problems:
@@ -37,17 +37,6 @@ def build(profile: Profile) -> Built:
         raw = mime.assemble(raw, rendered.kind, profile.parts, profile.mime_boundary)
         kind = "mime"
     return Built(encode.finish(raw, gzip=profile.gzip, base64=profile.base64), raw, kind)
-
-
-# SC1091 "Not following: FILE": a script sources a file that exists on the instance, not
-# where we render (the README's `. {{ profile.env_file | sh }}`). shellcheck only says it
-# could not look inside; that is no reason to refuse. (Belongs in validate.RENDER_EXCLUDE.)
-NOT_REFUSED = ("SC1091",)
-
-
-def _refusable(problems: list) -> list:
-    return [p for p in problems
-            if not (p.rule == "shellcheck" and p.message.split(":", 1)[0] in NOT_REFUSED)]
 
 
 def _point_at_template(problem, text: str, template: str):
