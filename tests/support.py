@@ -35,3 +35,12 @@ def assert_clean_error(result, code: int = 2, *fragments: str) -> str:
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
     return lines[0]
+
+
+def user_template(tmp_path, body: str, entry: str = "cloud-config.yaml.j2",
+                  block: str = "after_credentials") -> str:
+    """A template extending `entry` with `body` as its `block` (from line 2)."""
+    path = tmp_path / ("t.yaml.j2" if entry.endswith(".yaml.j2") else "t.sh.j2")
+    path.write_text(f'{{% extends "{entry}" %}}{{% block {block} %}}\n'
+                    f"{body}\n{{% endblock %}}\n")
+    return str(path)

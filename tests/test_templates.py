@@ -7,20 +7,13 @@ traceback, nothing on stdout.
 from __future__ import annotations
 
 import pytest
-from support import ROOT, assert_clean_error, run_cli
+from support import ROOT, assert_clean_error, run_cli, user_template
 
 from bootstrapper import catalog
 
 TEMPLATES = ROOT / "templates"
 
 
-def user_template(tmp_path, body: str, entry: str = "cloud-config.yaml.j2",
-                  block: str = "after_credentials") -> str:
-    """A template extending `entry` with `body` as its `block` (from line 2)."""
-    path = tmp_path / ("t.yaml.j2" if entry.endswith(".yaml.j2") else "t.sh.j2")
-    path.write_text(f'{{% extends "{entry}" %}}{{% block {block} %}}\n'
-                    f"{body}\n{{% endblock %}}\n")
-    return str(path)
 
 
 @pytest.mark.parametrize("entry", ["cloud-config.yaml.j2", "user-data.sh.j2"])

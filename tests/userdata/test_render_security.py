@@ -5,14 +5,9 @@ the template line."""
 from __future__ import annotations
 
 import pytest
-from support import assert_clean_error, run_cli
+from support import assert_clean_error, run_cli, user_template
 
 
-def _template(tmp_path, entry: str, body: str) -> str:
-    path = tmp_path / ("t.yaml.j2" if entry.endswith(".yaml.j2") else "t.sh.j2")
-    path.write_text(f'{{% extends "{entry}" %}}{{% block after_credentials %}}\n'
-                    f"{body}\n{{% endblock %}}\n")
-    return str(path)
 
 
 @pytest.mark.parametrize("entry", ["cloud-config.yaml.j2", "user-data.sh.j2"])
@@ -22,7 +17,7 @@ def _template(tmp_path, entry: str, body: str) -> str:
 ])
 def test_a_template_breaking_a_security_rule_is_refused_at_its_line(tmp_path, entry, body,
                                                                      rule):
-    template = _template(tmp_path, entry, body)
+    template = user_template(tmp_path, body, entry)
     result = run_cli("render", "--template", template, env={"BOOTSTRAPPER_NO_CACHE": "1"})
     line = assert_clean_error(result, 1, rule)
     assert f"[from {template}:2]" in line or f"{template}:2" in line, line
