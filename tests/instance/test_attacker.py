@@ -205,3 +205,23 @@ def test_no_token_for_a_unit_of_the_image_at_first_boot(vm, peers):
     assert gets_token(vm) == []
     vm.flush_firewall()  # and the poller's requests could have succeeded without the rules
     assert gets_token(vm) == [V4, V6]
+
+
+# --- held when tried (keep it so): "root" in a user namespace --------------------------------
+
+
+@pytest.mark.parametrize("firewall", ["iptables", "nftables"])
+def test_root_in_a_user_namespace_is_still_refused(vm, peers, firewall):
+    """`unshare -Ur` makes the app user (or uid 65534) uid 0 inside a new user namespace in
+    the same network namespace; the owner match sees the kernel uid, so IMDS still refuses
+    it on both addresses. (Tried against this change before stopping: it held; a guard.)"""
+    peers("mock")
+    boot_locked(vm, "cloud-config", use_firewall(vm, firewall))
+    for uid in (APP_UID, NOBODY):
+        for base in (V4, V6):
+            done = vm.run(["unshare", "-Ur", "sh", "-c",
+                           "id -u; curl -sS --max-time 5 -X PUT -H "
+                           "'X-aws-ec2-metadata-token-ttl-seconds: 60' -o /dev/null "
+                           f"-w '%{{http_code}}' {base}/latest/api/token"], uid=uid)
+            assert done.stdout.split()[:1] == ["0"], done.stderr  # root inside the namespace
+            assert done.returncode == 7, (uid, base, done.stdout, done.stderr)  # refused
