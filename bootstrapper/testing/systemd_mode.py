@@ -108,7 +108,15 @@ class SystemdMode:
     def _boot_units(self) -> list[Stage]:
         """The services the user-data enabled that ran in this boot, in start order."""
         names = [u for _, u in self.enabled_units() if u.endswith(".service")]
-        states = [s for s in self.show_units(names) if systemd_units.started(s)]
+        # One snapshot in which every started unit has settled: a timer may start one again
+        # right after the boot settled (a test period of seconds), and a unit caught starting
+        # is not a failure. One still starting after 30 s is reported as such (-1).
+        end = time.monotonic() + 30
+        while True:
+            states = [s for s in self.show_units(names) if systemd_units.started(s)]
+            if all(systemd_units.settled(s) for s in states) or time.monotonic() > end:
+                break
+            time.sleep(0.1)
         states.sort(key=lambda s: int(s["InactiveExitTimestampMonotonic"]))
         return [self._unit_stage(s) for s in states]
 
