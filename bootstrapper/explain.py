@@ -27,7 +27,8 @@ _WHEN = {
 }
 # The verdict "cloud-init gets working user-data": errors of these rules (lint reports the
 # same ones with the same words); their warnings and the reader's defects are notes.
-VERDICT_RULES = ("yaml-syntax", "schema", "unknown-format", "size-limit", "jinja-syntax")
+VERDICT_RULES = ("yaml-syntax", "duplicate-key", "schema", "unknown-key", "unknown-format",
+                 "size-limit", "jinja-syntax")
 _KIND_TYPES = {"script": "text/x-shellscript"}
 
 

@@ -27,8 +27,8 @@ RENDER_EXCLUDE = ("SC1003", "SC2016", "SC1091")
 # No size-limit here: EC2's limit is on the bytes it receives, after MIME assembly and
 # --gzip, which encode.finish checks (with the same budget message); the rendered text alone
 # can be over 16 KB and fit once gzipped.
-RENDER_RULES = ("yaml-syntax", "schema", "shellcheck", "imdsv1", "secret-in-log",
-                "hardcoded-secret", "credential-file-mode")
+RENDER_RULES = ("yaml-syntax", "duplicate-key", "schema", "unknown-key", "shellcheck", "imdsv1",
+                "secret-in-log", "hardcoded-secret", "credential-file-mode")
 _EXPECTED = {"cloud-config": "#cloud-config", "shell": "#!"}
 
 

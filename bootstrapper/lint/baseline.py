@@ -36,13 +36,16 @@ def load(path: str) -> Counter[Key]:
 
 def apply(report, known: Counter[Key]):
     """`report` without the findings `known` records (each record hides one finding)."""
+    from .rules import names
+
     left = Counter(known)
     files = []
     for result in report.files:
         kept = []
         for problem in result.problems:
-            key = (_norm(result.name), problem.rule, problem.message)
-            if left[key] > 0:
+            keys = [(_norm(result.name), rule, problem.message) for rule in names(problem.rule)]
+            key = next((k for k in keys if left[k] > 0), None)
+            if key:
                 left[key] -= 1
             else:
                 kept.append(problem)

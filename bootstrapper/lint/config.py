@@ -44,6 +44,7 @@ class RuleConfig:
     enabled: bool = True
     severity: str | None = None  # None: each finding keeps the severity its rule gave it
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    own: bool = False  # configured by its own id (not only through the id it was split from)
 
 
 @dataclass(frozen=True)
@@ -142,18 +143,36 @@ def _rule_configs(table: dict, registry: Mapping[str, Any], where: str) -> Mappi
                     _choice(value, module.CHOICES[name], f"{at} {name}")
         out[rule_id] = RuleConfig(rule_id not in disabled and severity != OFF,
                                   None if severity == OFF else severity,
-                                  MappingProxyType(options))
+                                  MappingProxyType(options),
+                                  rule_id in rules_table or rule_id in disabled)
+    for rule_id, module in registry.items():
+        if hasattr(module, "FORMERLY") and not out[rule_id].own:
+            out[rule_id] = _inherited(out[rule_id], out[module.FORMERLY[0]], module.FORMERLY[1])
     return MappingProxyType(out)
+
+
+def _inherited(config: RuleConfig, former: RuleConfig, option: str) -> RuleConfig:
+    """A check split off a rule keeps what the settings say about that rule (off, its
+    severity, its old option that switched the check), unless set by its own id: settings
+    written before the split mean the same after it."""
+    return replace(config, enabled=former.enabled and former.options.get(option, True) is not False,
+                   severity=former.severity)
 
 
 def with_options(settings: Settings, *, severity: str | None = None, schema: str | None = None,
                  disable: tuple[str, ...] = (), exclude: tuple[str, ...] = (),
                  cloud_init_version: str | None = None, baseline: str | None = None) -> Settings:
-    """Command-line options over file settings; an unknown rule id is an error."""
+    """Command-line options over file settings; an unknown rule id is an error. Disabling
+    a rule also disables the checks split off it, unless the settings name them."""
+    from .rules import FORMER_IDS
+
     rules = dict(settings.rules)
     for rule_id in disable:
         _check_keys({rule_id: 1}, tuple(rules), "--disable")
-        rules[rule_id] = replace(rules[rule_id], enabled=False)
+        rules[rule_id] = replace(rules[rule_id], enabled=False, own=True)
+        for split, former in FORMER_IDS.items():
+            if former == rule_id and split in rules and not rules[split].own:
+                rules[split] = replace(rules[split], enabled=False)
     out = replace(settings, severity=severity or settings.severity,
                   schema=schema or settings.schema, exclude=settings.exclude + tuple(exclude),
                   baseline=settings.baseline if baseline is None else baseline,

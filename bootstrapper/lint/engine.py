@@ -25,7 +25,7 @@ from ..shellcheck import ShellcheckTimeout
 from ..userdata.document import SHELLS
 from ..userdata.limits import SIZE_CAP
 from ..userdata.tree import extract
-from .rules import RULES, Context
+from .rules import RULES, Context, names
 
 MAX_READ = SIZE_CAP  # far past EC2's limit: anything bigger is not user-data
 # A defect cloud-init tolerates (a MIME message without its closing boundary): reported
@@ -223,6 +223,12 @@ def _shell_snippets(root: Document) -> bool:
     return any(s.language in SHELLS for doc in root.walk() for s in doc.snippets)
 
 
+def _covered(suppressions: directives.Suppressions, problem: Problem) -> bool:
+    """Suppressed by its rule's id, or by the id the check had before a split (a
+    `disable=schema` written for an unknown key before `unknown-key` existed)."""
+    return any(suppressions.covers(problem.line, rule) for rule in names(problem.rule))
+
+
 def _finish(entry: _Work, settings: Settings) -> list[Problem]:
     """Configured severity, suppressions, threshold, file lines, order."""
     file_directives = directives.parse(entry.root.text)
@@ -238,9 +244,9 @@ def _finish(entry: _Work, settings: Settings) -> list[Problem]:
         if doc.offset is None:  # encoded: its own directives, in its own lines
             if id(doc) not in inner:
                 inner[id(doc)] = directives.parse(doc.text)
-            if inner[id(doc)].covers(problem.line, problem.rule):
+            if _covered(inner[id(doc)], problem):
                 continue
         mapped = doc.to_file(problem)
-        if not file_directives.covers(mapped.line, mapped.rule):
+        if not _covered(file_directives, mapped):
             out.add(_placed(mapped, entry.line_map))
     return sorted(out, key=lambda p: (p.line, p.column, p.rule, p.message))

@@ -41,9 +41,10 @@ class Parsed:
         return where
 
     def key_line(self, key: str) -> int:
-        """Line of a top-level key itself (not of its value)."""
+        """Line of a top-level key itself (not of its value); of the last one if it is
+        given twice (YAML keeps that one)."""
         if _is_mapping(self.node):
-            for key_node, _ in self.node.value:
+            for key_node, _ in reversed(self.node.value):
                 if key_node.value == key:
                     return key_node.start_mark.line + 1
         return 1
@@ -118,9 +119,11 @@ def _is_mapping(node: Any) -> bool:
 
 
 def child(node: Any, step: Any) -> Any:
+    """The node at `step` of a mapping or a sequence. A key given twice: the last one, the
+    value YAML keeps (the data this node is looked up for)."""
     kind = type(node).__name__
     if kind == "MappingNode":
-        for key, value in node.value:
+        for key, value in reversed(node.value):
             if key.value == str(step):
                 return value
     elif kind == "SequenceNode" and isinstance(step, int) and step < len(node.value):

@@ -119,7 +119,7 @@ def test_pyproject_settings_apply_and_command_line_wins(tmp_path):
     assert all(not f["findings"] for f in json.loads(run.stdout)["files"])
     run = lint("--severity", "info", "--format", "json", "infra", cwd=root)
     rules = {x["rule"]: x["severity"] for f in json.loads(run.stdout)["files"] for x in f["findings"]}
-    assert rules == {"imdsv1": "warning", "schema": "warning"}
+    assert rules == {"imdsv1": "warning", "unknown-key": "warning"}
     assert lint("--no-config", "infra", cwd=root).returncode == 1
 
 

@@ -29,7 +29,7 @@ def test_a_version_without_a_key_list_is_a_clear_error(requested):
 
 def test_key_of_a_newer_release_names_both(tmp_path):
     [finding] = lint_text(tmp_path, PRO, cloud_init_version="23.4")
-    assert finding.rule == "schema" and finding.severity == "warning"
+    assert finding.rule == "unknown-key" and finding.severity == "warning"
     assert "cloud-init 23.4" in finding.message and "from cloud-init 24.1 on" in finding.message
     assert lint_text(tmp_path, PRO, cloud_init_version="24") == []
 

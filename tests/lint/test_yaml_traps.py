@@ -61,7 +61,7 @@ def test_a_part_that_is_only_a_terraform_placeholder(tmp_path):
 
 def test_misspelled_key_reported_even_without_the_header(tmp_path):
     found = lint_text(tmp_path, "packages:\n  - htop\nruncmds:\n  - echo hi\n", "user-data.yaml")
-    assert {(p.line, p.rule) for p in found} >= {(0, "unknown-format"), (3, "schema")}
+    assert {(p.line, p.rule) for p in found} >= {(0, "unknown-format"), (3, "unknown-key")}
     assert any("did you mean 'runcmd'" in p.message for p in found)
 
 

@@ -27,11 +27,9 @@ PASS:
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from .. import yamltraps
-from ..schemas import _numbers, releases_with
 from ..template import PLACEHOLDER
 
 ID = "schema"
@@ -40,9 +38,6 @@ OPTIONS = {"unknown-keys": True}
 
 
 def check(doc, ctx):
-    if doc.kind == "unknown" and not doc.children and ctx.options["unknown-keys"]:
-        yield from _headerless(doc, ctx)
-        return
     parsed = doc.config
     if doc.kind != "cloud-config" or parsed is None or parsed.error:
         return
@@ -63,8 +58,6 @@ def check(doc, ctx):
         line, column = parsed.line_of(issue.path)
         yield doc.problem(line, column, ID, "warning" if issue.deprecated else SEVERITY,
                           _explained(issue, parsed.data, doc.text, line, column))
-    if ctx.options["unknown-keys"]:
-        yield from _unknown_keys(doc, parsed, checker.source.known_keys, checker.source.version)
 
 
 _WHOLE_PLACEHOLDER = re.compile(r"^\s*\$\{[\w.]+\}\s*$")
@@ -92,43 +85,3 @@ def _number(issue, data, word: str) -> str:
     if "of type 'string'" not in issue.message:
         return ""
     return yamltraps.number(data, word, str(issue.path[-1]) if issue.path else "")
-
-
-def _headerless(doc, ctx):
-    """A cloud-config missing its header (unknown-format says so) may also misspell a key:
-    say that too, or adding the header is not the end of it."""
-    from ..cloudconfig import parse
-
-    parsed = parse(doc.text)
-    if not isinstance(parsed.data, dict) or not parsed.data:
-        return
-    known = ctx.checker().source.known_keys
-    if not set(map(str, parsed.data)) & known:
-        return  # not cloud-config-like at all: unknown-format's finding is enough
-    yield from _unknown_keys(doc, parsed, known, ctx.checker().source.version)
-
-
-def _unknown_keys(doc, parsed, known, version: str = ""):
-    for key in parsed.data:
-        name = str(key)
-        if name in known or PLACEHOLDER in name:
-            continue
-        elsewhere = releases_with(name)
-        if elsewhere and version:
-            yield doc.problem(parsed.key_line(name), 1, ID, "warning", _other_release(
-                name, version, elsewhere))
-            continue
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        target = f" {version}" if version else ""
-        yield doc.problem(parsed.key_line(name), 1, ID, "warning",
-                          f"unknown key {name!r}: no module of cloud-init{target} reads it{hint}")
-
-
-def _other_release(name: str, version: str, releases: list[str]) -> str:
-    """A key the target release does not read but another does: name both."""
-    newer = [r for r in releases if _numbers(r) > _numbers(version)]
-    span = (f"from cloud-init {newer[0]} on" if newer and releases[-1] == newer[-1]
-            else f"by cloud-init {', '.join(releases)}")
-    return (f"{name!r} is not read by cloud-init {version} (the target: --cloud-init-version "
-            f"or the installed one), only {span}: on {version} it is silently ignored")

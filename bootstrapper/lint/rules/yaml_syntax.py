@@ -49,11 +49,6 @@ def check(doc, ctx):
                           f"not valid YAML: {yamltraps.tab(text) or message}")
     elif isinstance(parsed.data, dict):
         yield from _comments(doc, parsed)
-    if ctx.options["duplicate-keys"]:
-        for line, first, key in parsed.duplicates:
-            yield doc.problem(line, 0, ID, "warning",
-                              f"duplicate key {key!r} (first on line {first + offset}):"
-                              " YAML keeps only this one")
 
 
 def _comments(doc, parsed):

@@ -1,0 +1,69 @@
+"""unknown-key: a top-level cloud-config key that no module of the targeted cloud-init reads.
+
+cloud-init ignores it without a word (22.4's `cloud-init schema` does not flag it either), so
+`runcmds:` boots as if it were not there.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from ..schemas import _numbers, releases_with
+from ..template import PLACEHOLDER
+
+ID = "unknown-key"
+SEVERITY = "warning"
+OPTIONS: dict = {}
+FORMERLY = ("schema", "unknown-keys")
+
+
+def check(doc, ctx):
+    if doc.kind == "unknown" and not doc.children:
+        yield from _headerless(doc, ctx)
+        return
+    parsed = doc.config
+    if doc.kind != "cloud-config" or parsed is None or parsed.error or \
+            not isinstance(parsed.data, dict):
+        return
+    source = ctx.checker().source
+    yield from _unknown_keys(doc, parsed, source.known_keys, source.version)
+
+
+def _headerless(doc, ctx):
+    """A cloud-config missing its header (unknown-format says so) may also misspell a key:
+    say that too, or adding the header is not the end of it."""
+    from ..cloudconfig import parse
+
+    parsed = parse(doc.text)
+    if not isinstance(parsed.data, dict) or not parsed.data:
+        return
+    source = ctx.checker().source
+    if not set(map(str, parsed.data)) & source.known_keys:
+        return  # not cloud-config-like at all: unknown-format's finding is enough
+    yield from _unknown_keys(doc, parsed, source.known_keys, source.version)
+
+
+def _unknown_keys(doc, parsed, known, version: str = ""):
+    for key in parsed.data:
+        name = str(key)
+        if name in known or PLACEHOLDER in name:
+            continue
+        elsewhere = releases_with(name)
+        if elsewhere and version:
+            yield doc.problem(parsed.key_line(name), 1, ID, SEVERITY, _other_release(
+                name, version, elsewhere))
+            continue
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        target = f" {version}" if version else ""
+        yield doc.problem(parsed.key_line(name), 1, ID, SEVERITY,
+                          f"unknown key {name!r}: no module of cloud-init{target} reads it{hint}")
+
+
+def _other_release(name: str, version: str, releases: list[str]) -> str:
+    """A key the target release does not read but another does: name both."""
+    newer = [r for r in releases if _numbers(r) > _numbers(version)]
+    span = (f"from cloud-init {newer[0]} on" if newer and releases[-1] == newer[-1]
+            else f"by cloud-init {', '.join(releases)}")
+    return (f"{name!r} is not read by cloud-init {version} (the target: --cloud-init-version "
+            f"or the installed one), only {span}: on {version} it is silently ignored")
