@@ -210,6 +210,7 @@ LINT_EPILOG = """Examples:
   bootstrapper lint . --format sarif --output lint.sarif
   bootstrapper render | bootstrapper lint -
   bootstrapper lint --severity warning --disable size-limit cloud-init/
+  bootstrapper lint --list-rules                   # the rule ids, what each finds
 
 Rules, suppressions (# bootstrapper: disable=RULE) and [tool.bootstrapper.lint]
 settings: docs/lint.md (installed with the package as bootstrapper/docs/lint.md). Exit 0
@@ -219,8 +220,9 @@ clean, 1 an error-severity finding, 2 bad usage or an unreadable path.
 
 @app.command("lint", epilog=LINT_EPILOG)
 def lint(
-    paths: Annotated[list[str], typer.Argument(
-        help="Files or directories (walked for user-data files); - for stdin.")],
+    paths: Annotated[Optional[list[str]], typer.Argument(
+        help="Files or directories (walked for user-data files); - for stdin.",
+        show_default=False)] = None,
     output_format: Annotated[str, typer.Option(
         "--format", help="text, json, sarif or github.")] = "text",
     severity: Annotated[Optional[str], typer.Option(
@@ -260,6 +262,9 @@ def lint(
     verbose: Annotated[bool, typer.Option(
         "--verbose", "-v", help="List on stderr every file considered: linted or skipped, "
         "and why.")] = False,
+    list_rules: Annotated[bool, typer.Option(
+        "--list-rules", help="Print every rule: its id, default severity and what it finds "
+        "(docs/lint.md has each rule's section), then exit.")] = False,
 ) -> None:
     """Lint any EC2 user-data: YAML, schema, shellcheck, IMDSv1 calls, secrets, file modes,
     sizes. Reads cloud-config, scripts, boothooks, MIME, #include, Jinja templates, gzip and
@@ -268,6 +273,14 @@ def lint(
     from .errors import EXIT_FINDINGS, EXIT_OK
     from .lint import report as formats
 
+    if list_rules:
+        from .lint.ruledocs import listing
+
+        typer.echo(listing(linter.RULES), nl=False)
+        raise typer.Exit(EXIT_OK)
+    if not paths:
+        raise fail(BootstrapperError("lint needs a PATH: a file, a directory, or - for "
+                                     "standard input (see `bootstrapper lint --help`)"))
     progress = _LintProgress()
     try:
         _lint_check_choices(output_format, severity, color)

@@ -87,7 +87,7 @@ def sarif(report: Report, rules: Mapping[str, Any], root: str | None = None) -> 
         "tool": {"driver": {
             "name": "bootstrapper", "version": __version__, "semanticVersion": __version__,
             "informationUri": "https://pypi.org/project/ec2-bootstrapper/",
-            "rules": [_sarif_rule(rule_id, module) for rule_id, module in rules.items()]}},
+            "rules": [_sarif_rule(rule_id, rules) for rule_id in rules]}},
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {"%SRCROOT%": {"uri": base.as_uri() + "/"}},
         "results": results,
@@ -97,38 +97,21 @@ def sarif(report: Report, rules: Mapping[str, Any], root: str | None = None) -> 
                       indent=2) + "\n"
 
 
-def _sarif_rule(rule_id: str, module: Any) -> dict:
+def _sarif_rule(rule_id: str, rules: Mapping[str, Any]) -> dict:
+    """A rule's metadata, from the source docs/lint.md is generated from (ruledocs)."""
+    from .ruledocs import parse, section
+
+    module = rules[rule_id]
     doc = (module.__doc__ or rule_id).strip()
-    summary = doc.split("\n\n", 1)[0].split(":", 1)[-1].strip().replace("\n", " ")
     properties: dict[str, Any] = {"tags": ["correctness"], "precision": "high"}
     if rule_id in SECURITY_SEVERITY:
         properties.update(tags=["security"], **{"security-severity": SECURITY_SEVERITY[rule_id]})
     return {"id": rule_id, "name": "".join(w.title() for w in rule_id.split("-")),
-            "shortDescription": {"text": summary},
-            "fullDescription": {"text": doc.replace("\n", " ")[:1000]},
-            "help": {"text": doc, "markdown": help_markdown(rule_id, doc)},
+            "shortDescription": {"text": parse(module).summary},
+            "fullDescription": {"text": " ".join(doc.split())[:1000]},
+            "help": {"text": doc, "markdown": section(rule_id, rules, heading="####")},
             "defaultConfiguration": {"level": _SARIF_LEVEL[module.SEVERITY]},
             "properties": properties}
-
-
-def help_markdown(rule_id: str, doc: str) -> str:
-    """A rule's docstring as Markdown: its FAIL/PASS examples become code blocks."""
-    out, in_block = [f"**{rule_id}**", ""], False
-    for line in doc.split("\n"):
-        label = line.strip()
-        if label in ("FAIL:", "PASS:"):
-            if in_block:
-                out.append("```")
-            out += [f"{label[:-1]}:", "```"]
-            in_block = True
-        elif in_block and line and not line.startswith("    "):
-            out += ["```", line]
-            in_block = False
-        else:
-            out.append(line[4:] if in_block else line)
-    if in_block:
-        out.append("```")
-    return "\n".join(out).strip() + "\n"
 
 
 def _sarif_result(problem, ids: list[str], base: Path, seen: Counter) -> dict:

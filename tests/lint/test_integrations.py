@@ -52,7 +52,7 @@ def test_github_actions_example_uses_real_options():
 def test_docs_describe_every_rule_and_option():
     docs = (ROOT / "docs" / "lint.md").read_text()
     for rule_id in RULES:
-        assert f"| `{rule_id}` |" in docs, rule_id
+        assert f"| [`{rule_id}`](#{rule_id}) |" in docs and f"\n### `{rule_id}`\n" in docs, rule_id
     help_text = subprocess.run([sys.executable, "-m", "bootstrapper", "lint", "--help"],
                                capture_output=True, text=True, check=False).stdout
     for option in set(re.findall(r"(--[a-z][a-z-]+)", help_text)) - {"--help"}:

@@ -43,5 +43,5 @@ def test_rules_carry_markdown_help_and_security_severity(tmp_path):
     assert float(secret["properties"]["security-severity"]) >= 9.0
     assert "security" in secret["properties"]["tags"]
     assert "security-severity" not in rules["yaml-syntax"]["properties"]
-    assert "FAIL:\n```\n#cloud-config" in secret["help"]["markdown"]
+    assert "FAIL\n```yaml\n#cloud-config" in secret["help"]["markdown"]
     assert secret["help"]["markdown"].count("```") % 2 == 0

@@ -14,7 +14,9 @@ A rule module is data plus one generator, as in yamllint:
     check_all(docs, ctx)   (instead) yields (Document, Problem) for all documents at once,
                            for rules that batch work across files (shellcheck)
 
-The module docstring is the rule's user documentation, with PASS/FAIL examples.
+The module docstring is the rule's user documentation (Markdown, with FAIL/PASS examples):
+docs/lint.md's rule sections, SARIF's rule help and `lint --list-rules` are generated from
+it (bootstrapper/lint/ruledocs.py says its shape).
 """
 
 from __future__ import annotations

@@ -1,19 +1,28 @@
-"""credential-file-mode: a credentials file written readable by group or others.
+"""credential-file-mode: a credentials file written readable by others (error) or by its
+group (warning).
 
-Any local user (and any compromised service account) could read it. Looked for:
-- cloud-config `write_files` entries whose path is a credentials file (`.aws/credentials`,
-  `*.env` named `.env`, names with credential/secret/password/token, private keys like
-  `id_rsa` or `*.key`) or whose content holds an AWS key or private key, with
-  `permissions` that grant group/other read, or none at all (cloud-init's default is 0644);
-- in scripts: `chmod` of such a path to a group/other-readable mode, `install` of one
-  without `-m` (0755) or with such a mode, and a redirect (`>`, `>>`, `tee`) or a
-  download (`aws s3 cp`, `curl -o`, `wget -O`) that creates one while the umask may be
-  the usual 022 and nothing chmods it private; so is any file a download of the role's
-  keys (`.../iam/security-credentials/ROLE`, also through a variable) is saved to, or
-  `echo`/`printf`/`cat <<EOF` writes a credential variable into, whatever its name;
-  and a file `sed -i` writes a credential variable into (`s/__PASSWORD__/$DB_PASS/`).
-- `write_files` content is judged as written on disk: `encoding: b64`/`gzip` is decoded.
-Unit files and scripts are not credentials files whatever their name.
+Any local user (and any compromised service account) could read it. Make it 0600: give a
+`write_files` entry `permissions: '0600'`; in a script, `umask 077` before writing it,
+`install -m 600 /dev/null FILE` first, or `chmod 600` right after.
+
+A *credentials file* is one whose path says so (`.aws/credentials`, `.env`, `.netrc`,
+`.pgpass`, `.git-credentials`, `.docker/config.json`, `id_rsa`-like keys, `*.key`,
+`*.p12`, names with credential/creds/secret/password/token) or whose content holds an AWS
+key or private key (`write_files` content is judged as written on disk: `encoding:
+b64`/`gzip` is decoded). A file a script writes is one too when the command writes a
+credential variable into it (`printf 'KEY=%s' "$SECRET" > f`, `cat > f <<EOF` with
+`$DB_PASSWORD`, `sed -i "s/__PASSWORD__/$DB_PASS/" f`) or downloads the role's keys (`curl
+.../iam/security-credentials/$ROLE > f`, also with the URL in a variable); literal text
+that names no key material (`echo "server_tokens off;" > tokens.conf`) is not. Unit files
+and scripts are never credentials files, whatever their name.
+
+Reported: cloud-config `write_files` entries for one with group/other-readable
+`permissions`, or none (cloud-init writes 0644); in scripts, `chmod` of one to a readable
+mode, `install` of one without `-m` (0755) or with a readable mode, and a redirect (`>`,
+`>>`, `tee`) or download (`aws s3 cp`, `curl -o`, `wget -O`) that creates one while the
+umask may be the usual 022 and nothing makes it private (`chmod 600`, `umask 077` before,
+or `install -m 600 /dev/null FILE` first) (warning). Readable by others is an error; by its
+group only, a warning (a group may be deliberate).
 
 FAIL:
     #cloud-config

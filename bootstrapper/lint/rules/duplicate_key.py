@@ -1,8 +1,20 @@
-"""duplicate-key: a key written twice in one YAML mapping of a cloud-config.
+"""duplicate-key: a key given twice in one mapping of a cloud-config (YAML keeps the last).
 
 YAML keeps the last one and silently drops the first, so half of what was written never
-reaches cloud-init (two `runcmd:` lists: only the second runs). Reported at the second
-key, naming the line of the first. Merge the two into one key.
+reaches cloud-init: with two `runcmd:` lists only the second runs. Reported at the second
+key, naming the line of the first; at any depth, not only top-level keys. Merge the two
+into one key (or, for a list meant to add up across MIME parts, see
+[`mime-merge`](#mime-merge)).
+
+FAIL:
+    #cloud-config
+    runcmd: [apt-get update]
+    packages: [jq]
+    runcmd: [systemctl start app]
+PASS:
+    #cloud-config
+    packages: [jq]
+    runcmd: [apt-get update, systemctl start app]
 """
 
 from __future__ import annotations

@@ -1,23 +1,33 @@
-"""hardcoded-secret: AWS keys, tokens, passwords or private keys written into user-data.
+"""hardcoded-secret: AWS keys, tokens, passwords or private keys written into user-data, in
+any layer.
 
-User-data is not a secret store: any process on the instance that can reach IMDS reads
-it, it is kept in launch templates and the EC2 console shows it. Give the instance a
-role instead (that is what `bootstrapper render` sets up). Found in every layer (inside
-base64, gzip, MIME parts and base64 `write_files` content too). Messages show a masked
-form only. AWS's documentation keys (…EXAMPLE) are not reported.
+User-data is no secret store: any process on the instance that can reach IMDS reads it,
+launch templates keep it, the EC2 console shows it. Give the instance a role instead (that
+is what `bootstrapper render` sets up), or fetch the secret at boot (Secrets Manager, SSM
+Parameter Store). Found in every layer: inside base64, gzip, MIME parts and base64
+`write_files` content too.
 
-Also found: tokens with their issuer's prefix (GitHub `ghp_`/`github_pat_`, GitLab
-`glpat-`, Slack `xox?-`, Docker Hub `dckr_pat_`), `https://user:password@host` URLs, and
-literal passwords given to `chpasswd`, `passwd --stdin`, `mysql -p`, `curl -u`,
+Found: `AKIA`/`ASIA` key ids, 40-character secret keys and session tokens after a key name
+(`aws_secret_access_key = ...`, `"SecretAccessKey": "..."`, `aws configure set
+aws_secret_access_key ...`), and `-----BEGIN ... PRIVATE KEY-----` blocks (cloud-config
+`ssh_keys` host keys included). Also: tokens whose prefix names their issuer (GitHub `ghp_`,
+`gho_`, `github_pat_`, GitLab `glpat-`, Slack `xoxb-`/`xoxp-`/..., Docker Hub `dckr_pat_`),
+`scheme://user:password@host` URLs, and literal passwords given to `chpasswd` (`echo
+user:pw | chpasswd`), `passwd --stdin`, `mysql -p`/`--password=`, `curl -u user:pw`,
 `docker login -p`, or written into a config by `sed s/password_here/.../`; a literal
 assigned to a variable named like a credential (`DB_PASSWORD=...`, `docker run -e
 API_KEY=...`; not flags, numbers or paths such as `*_FILE=/run/secrets/x`); in a
-cloud-config, clear-text `password`, `chpasswd.list`/`chpasswd.users` (not `type:
-hash`, not `RANDOM`) and `users[].plain_text_passwd`. Not reported:
-values fetched at boot (`$(aws secretsmanager ...)`, `$VAR`), template placeholders
-(`${var}`, `{{ var }}`, `%{...}`), and values that are instructions to the reader
-(`<PASSWORD>`, `YOUR_TOKEN`, `REPLACE_ME`, `xxxx`, `...`). Default-looking values such as
-`changeme` *are* reported: a file launched as it is sets exactly that password.
+cloud-config, clear-text `password`, `chpasswd.list`/`chpasswd.users` (not `type: hash`,
+not `RANDOM`) and `users[].plain_text_passwd`. Messages show a masked form (`AKIA…7XZ4`),
+never the secret; for passwords only the length is shown. AWS's documentation keys
+(`…EXAMPLE`) are ignored.
+
+Placeholders, decided: a value with `$` (a variable, `$(aws secretsmanager
+get-secret-value ...)`, `$(aws ssm get-parameter --with-decryption ...)`, a Terraform
+`${var}`), `{{ }}` or `%{ }`, an instruction to the reader (`<PASSWORD>`, `[token]`,
+`YOUR_...`, `REPLACE...`, `..._here`, `...`) or a mask (`xxxx`) is not reported.
+Default-looking values (`changeme`, `password123`) *are* reported: launched as written,
+that is the password.
 
 FAIL:
     #cloud-config

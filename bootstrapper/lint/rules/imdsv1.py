@@ -1,25 +1,33 @@
-"""imdsv1: a request to the instance metadata service without an IMDSv2 session token.
+"""imdsv1: a request to the instance metadata service (curl, wget, Python, PowerShell)
+without an IMDSv2 session token.
 
-Instances launched with `HttpTokens=required` (the default for new instance types and
-what every hardening guide asks for) answer such a request with 401, so the script
-breaks; where IMDSv1 is still on, it is the request an SSRF can forge. Get a token with
-`PUT /latest/api/token` and send it as `X-aws-ec2-metadata-token` on every GET.
+Instances launched with `HttpTokens=required` (the default for new instance types, and
+what every hardening guide asks for) answer a request without a token with 401, so the
+script breaks; where IMDSv1 is still on, it is the request an SSRF can forge. Fix: get a
+token with `PUT /latest/api/token` and send it as `X-aws-ec2-metadata-token` on every GET.
 
-How a request is recognised (shell: commands, not lines; `a; b`, `$(...)`, pipelines
-and continuation lines are understood):
-- a `curl` or `wget` command whose URL names 169.254.169.254 (also spelled in octal,
-  hex or fewer parts, as `0251.254.169.254`, `0xa9fea9fe`, `2852039166`), fd00:ec2::254
-  or instance-data, directly or through a variable assigned such a URL
-  (`IMDS=http://...` then `curl "$IMDS/latest/..."`), also inside `sh -c '...'`,
+How a request is recognised. In shell, lint reads commands, not lines (`a; b`, `$(...)`,
+pipelines and continuation lines are understood):
+
+- a `curl` or `wget` command whose URL names `169.254.169.254` (also spelled in octal, hex
+  or fewer parts, as `0251.254.169.254`, `0xa9fea9fe`, `2852039166`), `fd00:ec2::254` or
+  `instance-data`, directly or through a variable assigned such a URL
+  (`IMDS=http://169.254.169.254` then `curl "$IMDS/latest/..."`; what a command *prints*
+  is data, so `ID=$(curl ...)` never makes `ID` an address), also inside `sh -c '...'`,
   `bash -c "..."`, `su - user -c '...'` and a `runcmd` entry `[sh, -c, "..."]`;
-- in Python (scripts, `python3 -c`, here-documents fed to python) a line naming the
-  endpoint in a program that never mentions the token header; in PowerShell,
-  `Invoke-WebRequest`/`Invoke-RestMethod`/`iwr`/`irm`/WebClient naming the endpoint.
-It is *not* IMDSv1 when the command carries the token header literally, or takes its
-headers from elsewhere, which is how careful scripts keep the token out of `ps`: curl
-`-H @file`, `-H "$VAR"`, `-K/--config FILE`; wget `--header="$VAR"`, `--config=FILE`;
-a whole-word variable that may hold options (`curl $CURL_OPTS ...`); PowerShell
-`-Headers`. The token request itself (`PUT .../api/token`) is not a metadata read.
+- in Python (scripts, `python3 -c`, here-documents fed to python): a line naming the
+  endpoint, in a program that makes requests and never mentions the token header;
+- in PowerShell: `Invoke-WebRequest`, `Invoke-RestMethod`, `iwr`, `irm`, `WebClient`
+  naming the endpoint or a variable assigned it.
+
+It is **not** IMDSv1 when the command carries the token header (`-H
+"X-aws-ec2-metadata-token: $TOKEN"`) or takes its headers from somewhere lint cannot see,
+which is how careful scripts keep the token out of `ps`: curl `-H @file`, `-H "$VAR"`,
+`-K`/`--config FILE`; wget `--header="$VAR"`, `--config=FILE`, `-e header=...`; a
+whole-word variable that may hold options (`curl $CURL_OPTS URL`, `curl "${opts[@]}"
+URL`); PowerShell `-Headers`. The token request itself (`PUT .../api/token`) is not a
+metadata read. These heuristics favour silence over false alarms: what `bootstrapper
+render` emits (headers in a file) passes.
 
 FAIL:
     #!/bin/sh

@@ -1,6 +1,9 @@
 """jinja-syntax: a `## template: jinja` user-data whose template does not parse.
 
-cloud-init cannot render it, so the instance gets none of it.
+cloud-init renders such a file with instance data before reading it; a template that does
+not parse cannot be rendered, so the instance gets none of it. Reported at the line Jinja
+names. Once the template parses, the rest is linted with every `{{ ... }}` replaced by a
+placeholder word (both branches of an `{% if %}`).
 
 FAIL:
     ## template: jinja

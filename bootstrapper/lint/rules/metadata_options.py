@@ -1,21 +1,33 @@
-"""metadata-options: a launch template or instance that carries user-data but leaves IMDSv1 on.
+"""metadata-options: a Terraform
+`aws_instance`/`aws_launch_template`/`aws_launch_configuration` or a CloudFormation
+`AWS::EC2::LaunchTemplate` that carries user-data with `http_tokens` `optional` (error) or
+unset (warning).
 
-Where Terraform (`aws_instance`, `aws_launch_template`, `aws_launch_configuration`) or
-CloudFormation (`AWS::EC2::LaunchTemplate`) hands user-data to EC2, its
-`metadata_options { http_tokens }` (`MetadataOptions: HttpTokens`) should be `required`:
-with `optional`, any process or SSRF can read the role's credentials without a token
-(error); left out, the AMI's default decides, which is `optional` on most images (warning).
-Reported at the user-data's first line, naming the block and its file:line. checkov and
-trivy check the setting alone; here it sits beside the script that depends on it.
+A launch template or instance that hands user-data to EC2 should require IMDSv2
+(`metadata_options { http_tokens = "required" }`, `MetadataOptions: {HttpTokens: required}`):
+with `optional`, any process or SSRF on the instance can read the role's credentials with a
+plain GET (error); unset, the AMI's default decides, which is `optional` on most images
+(warning). Reported at the first line of the user-data that block carries (a referenced
+file, or the inline heredoc in the `.tf`), naming the block and its `file:line`. Module
+inputs are not checked: the module sets its own options. checkov and trivy check the
+setting alone; here it sits beside the script that depends on it.
 
-Fails (a .tf file; tests/lint/corpus/bad/metadata-options.tf is linted):
+FAIL (main.tf):
     resource "aws_launch_template" "web" {
-      user_data = filebase64("user-data.sh")
+      user_data = base64encode(<<-EOF
+        #!/bin/sh
+        echo started
+      EOF
+      )
       metadata_options { http_tokens = "optional" }
     }
-Passes:
+PASS (main.tf):
     resource "aws_launch_template" "web" {
-      user_data = filebase64("user-data.sh")
+      user_data = base64encode(<<-EOF
+        #!/bin/sh
+        echo started
+      EOF
+      )
       metadata_options { http_tokens = "required" }
     }
 """

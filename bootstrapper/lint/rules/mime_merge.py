@@ -1,13 +1,13 @@
-"""mime-merge: two cloud-config parts of one MIME user-data set the same list, and the
-later part's list silently replaces the earlier one.
+"""mime-merge: two cloud-config parts of one MIME message setting the same list (`runcmd`,
+`packages`, ...) without a `Merge-Type`: the later one silently replaces the earlier.
 
 cloud-init merges cloud-config parts with `dict(replace)+list()+str()` unless told
-otherwise: a second part's `runcmd` replaces the first part's, so half the commands never
-run. Give the later part a `Merge-Type` header (or a `merge_how` key), e.g.
-`list(append)+dict(no_replace,recurse_list)+str()`.
+otherwise, so a second part's `runcmd` replaces the first part's, and half the commands
+never run. Give the later part a `Merge-Type: list(append)+dict(no_replace,recurse_list)+str()`
+header (or a `merge_how` key). Option `keys`: the list keys checked.
 
-FAIL: two text/cloud-config parts that both have `runcmd`, no Merge-Type
-PASS: the same, the second part with `Merge-Type: list(append)+dict(no_replace,recurse_list)+str()`
+FAIL: two `text/cloud-config` parts that both have `runcmd`, no `Merge-Type`.
+PASS: the same, the second part with `Merge-Type: list(append)+dict(no_replace,recurse_list)+str()`.
 """
 
 from __future__ import annotations

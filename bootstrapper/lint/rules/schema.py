@@ -1,28 +1,33 @@
-"""schema: a cloud-config that breaks the cloud-config schema.
+"""schema: a cloud-config that breaks the cloud-config schema, YAML traps explained;
+deprecated keys (warning).
 
-Validated against the installed cloud-init's own schema when there is one (Debian's
-`cloud-init` package), else bootstrapper's built-in one, or `--schema FILE`; findings
-point at the offending key. A value that is so only because of a YAML trap (an unquoted
-`: ` turning a `runcmd` entry into a mapping, `yes`/`no`/`on` read as booleans) is
-explained as such, with how to quote it. A cloud-config part that is nothing but a
-Terraform placeholder (`${cloud_config}`) is not checked. Keys the schema marks
-deprecated are warnings, as `cloud-init schema` prints them without failing. A top-level
-key no module reads is a warning with the closest known key (cloud-init ignores it
-silently): option `unknown-keys`. Which keys exist is that of the targeted cloud-init
-release (`--cloud-init-version`, default the installed one, else the newest bundled); a
-key that another release reads names both (`ubuntu_pro` is read from 24.1 on). Also in a
-cloud-config that lacks its `#cloud-config` line (reported by unknown-format), so adding
-the header is not the end of it. In `## template: jinja` files, values that are only
-known at boot (placeholders) never fail.
+cloud-init skips a module whose configuration is invalid (or fails in it at boot), so the
+packages are not installed, the files not written. The schema is the installed cloud-init's
+own when there is one (Debian and Ubuntu's `cloud-init` package; found in its Python
+package), so lint agrees with `cloud-init schema -c` on what is valid (a test runs both on
+every cloud-config of the corpus). Otherwise the built-in schema, which covers the common
+modules. `--schema builtin` forces the built-in one, `--schema cloud-init` requires the
+installed one, `--schema FILE` uses a JSON schema file (sibling `*.json` files resolve
+`$ref`s). Findings point at the offending key or value. An empty cloud-config is an error
+(`cloud-init schema` rejects it: write `{}` for one that is empty on purpose), and so is one
+that is not a mapping. Like cloud-init, keys the schema marks deprecated are warnings, not
+errors. Top-level keys no module reads are [`unknown-key`](#unknown-key).
+
+YAML traps are explained instead of reported in jsonschema's words, with how to quote the
+value: an unquoted `: ` in a `runcmd` entry (YAML made it a mapping: quote the whole entry),
+`yes`/`no`/`on`/`off` where a string is wanted (YAML made them booleans), and numbers where a
+string is wanted (`permissions: 644` is the decimal 644, `0755` an octal number). A tab used
+for indentation and a ` #` that cut a command short are [`yaml-syntax`](#yaml-syntax)
+findings. A cloud-config part that is only a Terraform placeholder (`${cloud_config}`) is
+not checked (lint the rendered file), and in `## template: jinja` files values that are
+only known at boot (placeholders) never fail.
 
 FAIL:
     #cloud-config
     packages: curl          # must be a list
-    runcmds: [ls]           # warning: did you mean 'runcmd'?
 PASS:
     #cloud-config
     packages: [curl]
-    runcmd: [ls]
 """
 
 from __future__ import annotations

@@ -1,20 +1,31 @@
-"""secret-in-log: a script that prints credentials to stdout, stderr or syslog.
+"""secret-in-log: a script that prints credentials where cloud-init logs them
+(echo/printf/logger/printenv/`cat` of a credentials file, a printing function, `set -x`).
 
 cloud-init copies everything user-data scripts print into
-/var/log/cloud-init-output.log (readable by group adm) and often onto the serial
-console, which the EC2 API returns to anyone allowed GetConsoleOutput.
+`/var/log/cloud-init-output.log` (readable by group `adm`) and often onto the serial
+console, which `ec2 get-console-output` returns to anyone allowed `GetConsoleOutput`. Write
+credentials to a file the app reads (mode 0600), never to standard output or standard error.
 
-A credential is a variable named like one (AWS_SECRET_ACCESS_KEY, DB_PASSWORD,
-API_KEY, *TOKEN, but not TOKEN_TTL or SECRET_ARN), or one assigned from something that
-yields one (`.../security-credentials/ROLE`, `SecretAccessKey`, `get-secret-value`).
-Printing is `echo`/`printf` (also into `tee`), `logger`, `printenv NAME`, `cat` of a
-credentials file, or a call to a function of the script that prints the argument that
-receives it; and `set -x`/`set -o xtrace`/`#!/bin/sh -x` while a command uses one (the
-trace shows expanded values). Output redirected to a file (also by an enclosing
-`{ ...; } >file`), captured by `$(...)`, or piped elsewhere is not printed.
+A *credential* is a variable named like one (`AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`,
+`DB_PASSWORD`, `API_KEY`, `*TOKEN`, `*SECRET*`, `githubToken`; not `TOKEN_TTL`,
+`SECRET_ARN`, `*_FILE`, `*_URL`, `*_ID`), or one assigned from a credential source
+(`.../security-credentials/ROLE`, `SecretAccessKey`, `Token`, `get-secret-value`,
+`--with-decryption`), or derived from one (`$(echo "$SECRET" | base64)`; a request that
+only *sends* a token, `$(curl -H "...: $TOKEN" ...)`, does not make its answer secret).
+
+*Printing* is `echo`/`printf`/`print` whose standard output reaches the log (also through
+`tee`), `logger`, `printenv NAME`, `cat`/`head`/`tail` of a credentials file, a call to a
+function of the script that prints the argument the credential is passed as, and
+`set -x`/`set -o xtrace`/`#!/bin/sh -x` while a command expands (or assigns) a credential
+(the trace shows expanded values). Output redirected to a file (also by an enclosing `{
+...; } >file`, subshell or loop), captured by `$(...)`, or piped to another program is not
+printed; `>&2`, `/dev/console` and `/dev/stderr` are. Python `print`/`logging` and
+PowerShell `Write-Host`/`Write-Output` lines naming a secret are reported too.
+
 An IMDSv2 session token (a variable assigned from `PUT .../api/token`) traced by `set -x`
-is a warning, not an error: it is a credential (it reads the role's keys) but works only
-from that instance and only until its TTL ends.
+is a warning, not an error, and the message says why: it is a credential (it reads the
+role's keys) but only from that instance and only until its TTL ends. A real secret later
+in the same trace is still the error.
 
 FAIL:
     #!/bin/sh

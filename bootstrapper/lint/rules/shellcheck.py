@@ -1,29 +1,44 @@
-"""shellcheck: shellcheck findings in every script the user-data carries.
+"""shellcheck: findings of shellcheck in every script the user-data carries, mapped to the
+file's line; the message carries the SC code.
 
-Checked: whole `#!` scripts and MIME script parts, `#cloud-boothook`s, `write_files`
-entries that start with a shell `#!` (also base64/gzip ones), scripts installed
-through quoted here-documents, and each `runcmd`/`bootcmd` string as `sh` (cloud-init
-runs them with /bin/sh). Findings point at the line in the original file; the message
-carries the SC code, and shellcheck's level sets the severity (style → info). All
-scripts of a run go to shellcheck in one batch per dialect (identical scripts once),
-split across `jobs` processes. Options: `exclude` (SC codes), `level` (the lowest
-shellcheck level reported: style, info, warning, error). `# shellcheck disable=SC...`
-directives inside scripts work as usual.
+A script that fails at boot leaves the instance half set up, and nobody sees it until
+someone reads `/var/log/cloud-init-output.log`. Checked: whole `#!` scripts and MIME script
+parts, `#cloud-boothook`s, `write_files` entries that start with a shell `#!` (decoded first
+when they are base64 or gzip), scripts a script installs through a quoted here-document
+(`cat >f <<'EOF'` with a `#!`), and `runcmd` and `bootcmd` as the one `#!/bin/sh` script
+cloud-init writes for each (its entries joined in order, each line mapped back to its
+entry). Findings point at the line in the original file. shellcheck's level sets the
+severity: error → error, warning → warning, info and style → info.
 
-User-data scripts run once, as root, at boot; shellcheck's levels are for scripts in
-general. So some codes are judged again (errors that stop a script never go down):
-- SC2024 (sudo does not affect redirects) is not reported: everything runs as root.
-- SC2155, SC2046, SC2164, SC1010 are `info`: style that boots fine (`export X=$(cmd)`,
-  `kill $(pgrep x)`, `cd /opt`, `echo done`).
-- In `runcmd`/`bootcmd`, which cloud-init joins into one script, SC2034 ("appears
-  unused") and SC2154 ("referenced but not assigned") are dropped when another entry of
-  the same list uses or assigns the variable (the two-entry IMDSv2 token pattern).
-- SC2154 about a variable only ever written `${name}` (never `$name`, never assigned) is
-  `info` saying it looks like a template placeholder: most such files are Terraform
-  templates that show no other mark of it.
-- Terraform `templatefile` and CloudFormation `!Sub` templates (see `placeholders`) are
-  checked as rendered: placeholders are values, directives blank lines, `$${x}` and
-  `${!x}` the shell's `${x}`; columns point at the text as written.
+All scripts of a run go to shellcheck in one batch per dialect (split over the cores, and
+identical scripts checked once), not one process per script. `# shellcheck disable=SC2086`
+inside a script works as usual. Options: `exclude` (SC codes), `level` (the lowest
+shellcheck level reported: `style`, `info`, `warning`, `error`). A `runcmd` entry has no
+`#!` by design, so SC2148 is never reported for one. A script over 64 KiB is not handed to
+shellcheck, and a shellcheck process that runs past 10 s plus 1 s per 8 KiB of its scripts
+is stopped; both are warnings naming the limit.
+
+User-data runs once, as root, at boot, so some codes are judged again (an error that
+stops the script is never lowered):
+
+| code | shellcheck says | here | why |
+|---|---|---|---|
+| SC2024 | sudo doesn't affect redirects | not reported | everything already runs as root |
+| SC2155 | declare and assign separately | info | `export X=$(cmd)` boots fine; only a failing `cmd` under `set -e` differs |
+| SC2046 | quote this to prevent word splitting | info | `kill $(pgrep x)`, `chown u $(find ...)`: splitting is wanted |
+| SC2164 | `cd ... \\|\\| exit` | info | the directory was usually made a line before |
+| SC1010 | use a separator before `done` | info | `echo done` as a runcmd entry |
+| SC2034, SC2154 | unused / not assigned | dropped in `runcmd`/`bootcmd` when another entry of the list uses / assigns the variable | cloud-init joins the entries into one script (the two-entry IMDSv2 token pattern) |
+| SC2154 | not assigned, for a variable only ever written `${name}` | info, naming the likely placeholder | most such files are Terraform templates without another mark |
+
+Terraform `templatefile` and CloudFormation `!Sub` files are checked as rendered: a file
+showing `$${`, a `%{ if/for }` directive, `${AWS::...}`, `${!x}`, a `${...}` no shell
+accepts (`${var.x}`, `${join(...)}`), a line that is only `${part}`, or named
+`*.tpl`/`*.tftpl`/`*.tmpl` has each placeholder replaced by a value as wide as itself,
+directives by blanks and `$${x}`/`${!x}` by the shell's `${x}`, so no placeholder is an
+"unassigned variable" (SC2154) and columns still point at the text as written. `{{ name }}`
+and `{% tag %}` (Ansible, Packer, Jinja without cloud-init's `## template: jinja` header)
+are placeholders too; in such a file `${x}` stays the shell's own variable.
 
 FAIL:
     #!/bin/sh
@@ -43,6 +58,7 @@ from ..document import SHELLS
 
 ID = "shellcheck"
 SEVERITY = "warning"
+LEVEL = "by shellcheck level"  # (docs) error, warning, or info for info and style
 OPTIONS = {"exclude": (), "level": "style"}
 CHOICES = {"level": ("style", "info", "warning", "error")}
 _ROLES = ("script", "command", "heredoc")

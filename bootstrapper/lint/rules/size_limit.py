@@ -1,11 +1,12 @@
-"""size-limit: user-data over EC2's 16,384-byte limit.
+"""size-limit: user-data over EC2's 16,384-byte limit (measured after gzip, before base64).
 
-EC2 refuses larger user-data at launch. The limit applies to the bytes as given to EC2
-before its own base64 encoding, so a base64 file is measured decoded, and gzip counts
-compressed (cloud-init decompresses it). The message says whether gzip would make it fit.
+EC2 refuses larger user-data at launch. The limit applies to what you give EC2 before its
+own base64: a base64 file is measured decoded, and gzip counts compressed (cloud-init
+decompresses it). The message says whether gzip would make it fit. Option `limit`: the
+byte limit. `bootstrapper render` applies the same limit to its output (after `--gzip`).
 
-FAIL: a 20,000-byte cloud-config
-PASS: the same file gzipped to 6,000 bytes
+FAIL: a 20,000-byte cloud-config.
+PASS: the same file gzipped to 6,000 bytes.
 """
 
 from __future__ import annotations

@@ -1,9 +1,12 @@
-"""suppression: an inline suppression that suppresses nothing because of a typo.
+"""suppression: an inline suppression that suppresses nothing because of a typo: a
+misspelled verb (`disabel`, `disable_line`, no colon) or an unknown rule id, with what was
+meant.
 
 `# bootstrapper: disabel=imdsv1`, `# bootstrapper disable=imdsv1` (no colon) or
 `# bootstrapper: disable=hardcoded-secrets` look like they silence a finding, and the
 finding is still reported, or worse, the author believes a finding is known and the
-comment hides nothing; either way the comment is wrong. Reported with what was meant.
+comment hides nothing; either way the comment is wrong. Reported with what was meant
+(`did you mean 'hardcoded-secret'?`).
 
 FAIL:
     #!/bin/sh

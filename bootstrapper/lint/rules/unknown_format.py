@@ -1,11 +1,14 @@
-"""unknown-format: input that is no kind of user-data cloud-init acts on.
+"""unknown-format: input that is no kind of user-data, MIME parts cloud-init skips
+(warning), `#include` lines that are not URLs.
 
 cloud-init recognises user-data by its first line (`#cloud-config`, `#!`, `#include`,
 `#cloud-boothook`, `## template: jinja`, ...), by MIME headers, or gzip; anything else it
 ignores without a word, so the instance boots without it. The message says what the
-content looks like when that is clear (a cloud-config missing its header, a script
-without `#!`). Also reported: MIME parts of types cloud-init does not handle (warning),
-and `#include` lines that are not URLs.
+content looks like when that is clear (a cloud-config without its `#cloud-config` line,
+shell commands without `#!`, a MIME message without `MIME-Version`, an upstart job): add
+that first line. A `text/x-shellscript` part without `#!` is an error (cloud-init executes
+it and it fails); a MIME part of a type cloud-init has no handler for is a warning. Every
+line of an `#include` must be a URL.
 
 FAIL:
     packages: [nginx]       # no '#cloud-config' line: ignored

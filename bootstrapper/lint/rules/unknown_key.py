@@ -1,7 +1,29 @@
-"""unknown-key: a top-level cloud-config key that no module of the targeted cloud-init reads.
+"""unknown-key: a top-level cloud-config key that the targeted cloud-init release does not
+read, with a did-you-mean or the releases that do.
 
-cloud-init ignores it without a word (22.4's `cloud-init schema` does not flag it either), so
-`runcmds:` boots as if it were not there.
+cloud-init ignores such a key without a word (22.4's `cloud-init schema` does not flag it
+either), so `runcmds:` boots as if it were not there. The message suggests the closest known
+key. Also reported in a file that lacks its `#cloud-config` line (which
+[`unknown-format`](#unknown-format) reports), when it looks like a cloud-config: adding the
+header is not the end of it.
+
+Which top-level keys exist depends on the release that reads the file: `--cloud-init-version
+VERSION` (or `cloud-init-version` in the settings) names it, e.g. `22.2` (Amazon Linux
+2023), `23.4` (RHEL 9), `24` (Ubuntu 24.04), `25` (Debian 13). The key lists of 22.2,
+22.4, 23.1, 23.4, 24.1, 24.4, 25.1 and 25.3 are bundled (read from each release's schema);
+a version picks the newest bundled one not newer than it in its major release. Default:
+the installed cloud-init's version, else the newest bundled. The text report's first line
+and the JSON/SARIF `schema` property name the schema and the release. A key that another
+release reads names both: `'ubuntu_pro' is not read by cloud-init 23.4 ..., only from
+cloud-init 24.1 on` (cloud-init 23.x calls it `ubuntu_advantage`). Keys that are Jinja
+placeholders are not judged.
+
+FAIL:
+    #cloud-config
+    runcmds: [ls]           # did you mean 'runcmd'?
+PASS:
+    #cloud-config
+    runcmd: [ls]
 """
 
 from __future__ import annotations

@@ -1,12 +1,15 @@
-"""yaml-syntax: a cloud-config that is not valid YAML.
+"""yaml-syntax: a cloud-config that is not valid YAML, at the line and column where the
+parser stopped.
 
-cloud-init drops a cloud-config it cannot parse, so none of its modules run. Reported at
-the line and column where the parser gave up. Keys written twice in one mapping are a
-warning: YAML keeps the last one and silently drops the first (`duplicate-keys` option).
-A Terraform `%{ for }`/`%{ if }` directive where YAML stopped is `info` (the file is
-YAML only once rendered). A tab used for indentation is named as the cause; a `runcmd`/`bootcmd` entry that ` #`
-cuts short (the rest of the line became a YAML comment, leaving a broken command) is an
-error that says how to quote it.
+cloud-init drops a cloud-config it cannot parse, so none of its modules run: the instance
+boots as if the user-data were empty. The message names the cause when it is a known trap:
+a tab used for indentation (YAML allows only spaces), or a `runcmd`/`bootcmd` entry that
+` #` cut short (the rest of the line became a YAML comment, leaving unbalanced quotes in
+the command; an error that says how to quote the entry). A document over 20,000 nodes once
+its aliases are expanded (a "billion laughs" file) is an error naming that limit. Where YAML
+stopped at a Terraform `%{ for }`/`%{ if }` directive the finding is `info`: the file is
+YAML only once Terraform renders it, so lint the rendered file. Keys given twice are
+[`duplicate-key`](#duplicate-key).
 
 FAIL:
     #cloud-config
