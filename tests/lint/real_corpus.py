@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from bootstrapper.lint.rules import names
+
 ROOT = Path(__file__).resolve().parents[2]
 OURS = Path(__file__).resolve().parent / "real"
 NOT_USER_DATA = {"expected.yaml", "README.md", "SOURCES", "SOURCES.md"}
@@ -81,7 +83,9 @@ def score(reported: dict[str, list[tuple[int, str, str, str]]],
     result = Score()
     for name, judgement in judged.items():
         got = reported.get(name, [])
-        keys = {(line, rule) for line, rule, _, _ in got}
+        # a corpus judged before a rule was split off (`schema` for what is now
+        # `unknown-key`) still scores: a finding answers to its rule's former id too
+        keys = {(line, id_) for line, rule, _, _ in got for id_ in names(rule)}
         result.expected += len(judgement.expect)
         for item in judgement.expect:
             (result.found if (item.line, item.rule) in keys else result.missed).append((name, item))
@@ -91,7 +95,8 @@ def score(reported: dict[str, list[tuple[int, str, str, str]]],
         allowed = {(j.line, j.rule) for j in judgement.expect + judgement.pending}
         accepted = {(j.line, j.rule) for j in judgement.accept}
         for line, rule, severity, message in got:
-            if severity in ("warning", "error") and (line, rule) not in allowed:
-                target = result.accepted if (line, rule) in accepted else result.false_alarms
+            ids = {(line, id_) for id_ in names(rule)}
+            if severity in ("warning", "error") and not ids & allowed:
+                target = result.accepted if ids & accepted else result.false_alarms
                 target.append((name, line, rule, message))
     return result

@@ -66,3 +66,10 @@ def test_scoring_counts_misses_false_alarms_accepted_and_pending(tmp_path):
     assert [(n, line) for n, line, _, _ in result.accepted] == [("a.sh", 5)]
     assert [(n, j.rule) for n, j in result.pending_found] == [("a.sh", "unknown-format")]
     assert result.recall == 0.5
+
+
+def test_a_corpus_judged_before_a_rule_split_still_scores(tmp_path):
+    (tmp_path / "expected.yaml").write_text("a.yaml:\n  expect:\n    - 3 schema runcmds, a typo\n")
+    reported = {"a.yaml": [(3, "unknown-key", "warning", "unknown key 'runcmds'")]}
+    result = real_corpus.score(reported, real_corpus.judgements(tmp_path))
+    assert len(result.found) == 1 and not result.missed and not result.false_alarms
