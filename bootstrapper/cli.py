@@ -210,10 +210,9 @@ LINT_EPILOG = """Examples:
   bootstrapper lint . --format sarif --output lint.sarif
   bootstrapper render | bootstrapper lint -
   bootstrapper lint --severity warning --disable size-limit cloud-init/
-  bootstrapper lint --list-rules                   # the rule ids, what each finds
 
-Rules, suppressions (# bootstrapper: disable=RULE) and [tool.bootstrapper.lint]
-settings: docs/lint.md (installed with the package as bootstrapper/docs/lint.md). Exit 0
+Rules (listed by --list-rules), suppressions (# bootstrapper: disable=RULE) and
+[tool.bootstrapper.lint] settings: docs/lint.md (installed with the package as bootstrapper/docs/lint.md). Exit 0
 clean, 1 an error-severity finding, 2 bad usage or an unreadable path.
 """
 
@@ -279,8 +278,8 @@ def lint(
         typer.echo(listing(linter.RULES), nl=False)
         raise typer.Exit(EXIT_OK)
     if not paths:
-        raise fail(BootstrapperError("lint needs a PATH: a file, a directory, or - for "
-                                     "standard input (see `bootstrapper lint --help`)"))
+        raise fail(BootstrapperError("Missing argument 'PATHS...': a file, a directory, or - "
+                                     "for standard input (see `bootstrapper lint --help`)"))
     progress = _LintProgress()
     try:
         _lint_check_choices(output_format, severity, color)

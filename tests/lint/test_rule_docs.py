@@ -66,4 +66,4 @@ def test_list_rules_prints_each_rule_from_its_docstring():
 
 
 def test_lint_without_a_path_says_what_to_give():
-    assert_clean_error(run_cli("lint"), 2, "lint needs a PATH", "- for standard input")
+    assert_clean_error(run_cli("lint"), 2, "Missing argument 'PATHS...'", "- for standard input")
