@@ -44,3 +44,51 @@ def user_template(tmp_path, body: str, entry: str = "cloud-config.yaml.j2",
     path.write_text(f'{{% extends "{entry}" %}}{{% block {block} %}}\n'
                     f"{body}\n{{% endblock %}}\n")
     return str(path)
+
+
+def installed(text: str) -> dict[str, str]:
+    """{path: content} of the files a rendered user-data (cloud-config, or shell) installs,
+    decoded as cloud-init (write_files `encoding`) or the script (`install_file ... gz+b64`)
+    would decode them: the helper travels gzip'd and base64'd."""
+    import base64
+    import gzip
+    import shlex
+
+    import yaml
+
+    def decode(content: str, encoding: str | None) -> str:
+        if encoding == "gz+b64":
+            return gzip.decompress(base64.b64decode(content)).decode()
+        assert not encoding, encoding
+        return content
+
+    if text.startswith("#cloud-config"):
+        return {f["path"]: decode(f["content"], f.get("encoding"))
+                for f in yaml.safe_load(text)["write_files"]}
+    files, lines = {}, text.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith("install_file ") and "<<'" in line:
+            words = shlex.split(line.split("<<")[0])
+            delimiter = line.split("<<'")[1].rstrip("'")
+            end = lines.index(delimiter, index + 1)
+            body = "\n".join(lines[index + 1:end]) + "\n"
+            files[words[1]] = decode(body, words[3] if len(words) > 3 else None)
+    return files
+
+
+HELPER_PATH = "/usr/local/sbin/bootstrapper-imds"
+
+
+def helper_of(text: str) -> str:
+    """The helper script a rendered user-data installs, decoded."""
+    return installed(text)[HELPER_PATH]
+
+
+# The profile with every option that adds bytes to the user-data (issue 15's "richest"),
+# for the size ceiling test and benchmarks/size.py.
+RICHEST = {"role": "a-role-name-of-a-typical-length", "app_user": "www-data",
+           "env_file": "/run/bootstrapper/web-app.env", "lockdown": True,
+           "allow_user": ["www-data", "monitoring"],
+           "credential_process_file": "/run/bootstrapper/web-app.json",
+           "aws_config_file": "/etc/bootstrapper/web-app/aws-config",
+           "service": "web-app", "install_missing": True, "refresh": True}

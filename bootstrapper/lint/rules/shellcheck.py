@@ -21,6 +21,9 @@ general. So some codes are judged again (errors that stop a script never go down
 - SC2154 about a variable only ever written `${name}` (never `$name`, never assigned) is
   `info` saying it looks like a template placeholder: most such files are Terraform
   templates that show no other mark of it.
+- bootstrapper's own helper (`/usr/local/sbin/bootstrapper-imds`) is checked as its
+  configuration only when the rest is, byte for byte, a copy the test suite checked
+  (`bootstrapper.helper`): SC2034 is not reported there, since the body reads the names.
 - Terraform `templatefile` and CloudFormation `!Sub` templates (see `placeholders`) are
   checked as rendered: placeholders are values, directives blank lines, `$${x}` and
   `${!x}` the shell's `${x}`; columns point at the text as written.
@@ -37,7 +40,7 @@ from __future__ import annotations
 
 import re
 
-from ... import shellcheck
+from ... import helper, shellcheck
 from .. import placeholders
 from ..document import SHELLS
 
@@ -60,15 +63,18 @@ def check_all(docs, ctx):
     for doc in docs:
         for snippet in doc.snippets:
             if snippet.language in SHELLS and snippet.role in _ROLES and snippet.text.strip():
-                text, columns = snippet.text, None
+                text, columns, ours = snippet.text, None, ()
                 if id(doc) in templated:
                     named = doc.path.lower().endswith(placeholders.TEMPLATE_SUFFIXES)
                     text, columns = placeholders.untemplate(snippet.text, dollar=named or None)
-                unique.setdefault((text, snippet.language), []).append((doc, snippet, columns))
+                elif (head := helper.known_head(text)) is not None:
+                    text, ours = head, ("SC2034",)  # the checked body reads them
+                unique.setdefault((text, snippet.language, ours), []).append(
+                    (doc, snippet, columns))
     keys = list(unique)
     exclude = tuple(ctx.options["exclude"])
-    scripts = [shellcheck.Script(text, str(index), 0, shell, exclude)
-               for index, (text, shell) in enumerate(keys)]
+    scripts = [shellcheck.Script(text, str(index), 0, shell, exclude + ours)
+               for index, (text, shell, ours) in enumerate(keys)]
     for finding in shellcheck.check(scripts, severity=ctx.options["level"], jobs=ctx.jobs):
         code = finding.message.split(":", 1)[0]
         severity = _boot_severity(code, finding.severity)
