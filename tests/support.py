@@ -16,12 +16,21 @@ HOSTILE = ["'", '"', "$(touch /tmp/canary)", "`touch /tmp/canary`", "a\nb", "---
            "#", "é✓😀", "\\", "${IFS}", ";reboot;", "\r\n", "key: value", "|", "BOOTSTRAPPER_EOF"]
 
 
-def run_cli(*args: str, stdin: str | None = None, env: dict | None = None,
-            cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run the real console entry point in a fresh process."""
-    return subprocess.run([sys.executable, "-m", "bootstrapper", *args], input=stdin,
-                          capture_output=True, text=True, cwd=cwd or ROOT,
-                          env={**os.environ, **(env or {})}, check=False)
+def run_cli(*args: str, stdin=None, env: dict | None = None, cwd: Path | None = None,
+            binary: bool = False, inherit: bool = True, **options) -> subprocess.CompletedProcess:
+    """The one way tests run the CLI: the real console entry point in a fresh process, in
+    ROOT unless `cwd`. Text in and out; bytes with `binary` or a bytes `stdin` (text mode
+    would turn \\r\\n into \\n). `stdin` may be an open file; `options` go to
+    subprocess.run (`timeout`, or `stdout` to send the output elsewhere than a pipe). `env`
+    adds to this process's environment, or (`inherit=False`) is the whole of it."""
+    binary = binary or isinstance(stdin, bytes)
+    feed = {"input": stdin} if stdin is None or isinstance(stdin, (str, bytes)) else \
+        {"stdin": stdin}
+    pipes = {"stderr": subprocess.PIPE} if "stdout" in options else {"capture_output": True}
+    return subprocess.run([sys.executable, "-m", "bootstrapper", *args], **feed, **pipes,
+                          text=not binary, cwd=cwd or ROOT,
+                          env={**(os.environ if inherit else {}), **(env or {})},
+                          check=False, **options)
 
 
 def assert_clean_error(result, code: int = 2, *fragments: str) -> str:
@@ -92,3 +101,16 @@ RICHEST = {"role": "a-role-name-of-a-typical-length", "app_user": "www-data",
            "credential_process_file": "/run/bootstrapper/web-app.json",
            "aws_config_file": "/etc/bootstrapper/web-app/aws-config",
            "service": "web-app", "install_missing": True, "refresh": True}
+
+
+def _hostile():
+    from hypothesis import strategies as st
+
+    return st.one_of(st.sampled_from(HOSTILE), st.text(min_size=1, max_size=40),
+                     st.lists(st.sampled_from(HOSTILE), min_size=1, max_size=4).map("".join),
+                     st.builds(lambda a, b: f"/run/{a}{b}", st.sampled_from(HOSTILE),
+                               st.text(max_size=5)))
+
+
+# Hostile free text for hypothesis: the HOSTILE strings, their mixes, and any text.
+hostile = _hostile()

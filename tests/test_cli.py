@@ -6,7 +6,7 @@ import pytest
 
 from bootstrapper import __version__
 
-from support import ROOT, assert_clean_error, helper_of
+from support import ROOT, assert_clean_error, helper_of, run_cli
 
 
 def test_version(cli):
@@ -194,12 +194,8 @@ def test_dash_profile_errors_name_stdin(cli):
     (("render", "--format", "mime", "--part", "/dev/zero"), "part"),
 ])
 def test_an_endless_input_is_refused_at_the_one_cap(args, what):
-    import subprocess
-    import sys
-
     with open("/dev/zero", "rb") as zero:
-        done = subprocess.run([sys.executable, "-m", "bootstrapper", *args], stdin=zero,
-                              capture_output=True, text=True, timeout=60, cwd=ROOT)
+        done = run_cli(*args, stdin=zero, timeout=60)
     assert_clean_error(done, 2, f"{what} is over 4 MB")
 
 
@@ -207,12 +203,9 @@ def _on_a_terminal(*args: str) -> tuple[int, bytes]:
     """Run the CLI with stdout on a pseudo-terminal: (exit code, what reached it)."""
     import os
     import pty
-    import subprocess
-    import sys
 
     leader, follower = pty.openpty()
-    done = subprocess.run([sys.executable, "-m", "bootstrapper", *args], stdout=follower,
-                          stderr=subprocess.PIPE, cwd=ROOT, timeout=60)
+    done = run_cli(*args, binary=True, stdout=follower, timeout=60)
     os.close(follower)
     seen = b""
     try:
@@ -232,11 +225,7 @@ def test_gzip_is_not_written_to_a_terminal():
 
 
 def test_gzip_still_goes_to_a_pipe_and_base64_to_a_terminal():
-    import subprocess
-    import sys
-
     code, seen = _on_a_terminal("render", "--gzip", "--base64")
     assert code == 0 and seen.startswith(b"H4sI"), seen[:200]
-    piped = subprocess.run([sys.executable, "-m", "bootstrapper", "render", "--gzip"],
-                           capture_output=True, cwd=ROOT)
+    piped = run_cli("render", "--gzip", binary=True)
     assert piped.returncode == 0 and piped.stdout.startswith(b"\x1f\x8b")

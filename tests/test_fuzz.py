@@ -7,15 +7,12 @@ import subprocess
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
-from support import HELPER_PATH, HOSTILE, installed
+from hypothesis import HealthCheck, given, settings
+from support import HELPER_PATH, hostile, installed
 
 from bootstrapper import build, profile, quoting
 from bootstrapper.errors import BootstrapperError, ProfileError
 
-hostile = st.one_of(st.sampled_from(HOSTILE), st.text(min_size=1, max_size=40),
-                    st.lists(st.sampled_from(HOSTILE), min_size=1, max_size=4).map("".join),
-                    st.builds(lambda a, b: f"/run/{a}{b}", st.sampled_from(HOSTILE), st.text(max_size=5)))
 FIELDS = ["role", "app_user", "env_file", "credential_process_file", "aws_config_file",
           "service", "imds_endpoint", "allow_user"]
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

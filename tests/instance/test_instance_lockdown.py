@@ -7,20 +7,11 @@ import re
 
 import pytest
 
-from instance_support import (ALLOWED_UID, ALLOWED_USER, APP_UID, BOTH_IMAGES, ENV_FILE,
-                              FORMATS, NOBODY, PEERS, V4, V6, assert_refused, assert_token,
-                              early_runs, error_lines, render, temp_leftovers)
+from instance_support import (ALLOWED_UID, ALLOWED_USER, BOTH_IMAGES, ENV_FILE,
+                              FORMATS, NOBODY, PEERS, V4, V6, assert_locked, assert_refused,
+                              assert_token, early_runs, error_lines, render, temp_leftovers)
 
 pytestmark = pytest.mark.instance
-
-
-def assert_locked(vm) -> None:
-    """Root and the allowed user reach IMDS on both addresses; nobody else does."""
-    for base in (V4, V6):
-        assert_token(vm, base)  # root; also proves something listens there
-        assert_token(vm, base, ALLOWED_UID)
-        assert_refused(vm, base, NOBODY)
-        assert_refused(vm, base, APP_UID)
 
 
 def lockdown_user_data(fmt: str, firewall: str = "auto") -> bytes:
