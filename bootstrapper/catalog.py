@@ -6,6 +6,7 @@ Blocks are read from the templates' own syntax trees and descriptions from their
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,8 @@ class TemplateInfo:
 def names() -> list[str]:
     base = builtin_dir()
     entries = sorted(p.name for p in base.glob("*.j2"))
-    partials = sorted(str(p.relative_to(base)) for p in (base / "partials").glob("*.j2"))
+    partials = sorted(str(p.relative_to(base)) for p in (base / "partials").glob("*")
+                      if p.suffix in (".j2", ".sh"))
     return entries + partials
 
 
@@ -34,6 +36,10 @@ def info(name: str) -> TemplateInfo:
     import jinja2
 
     source = show(name)
+    if not name.endswith(".j2"):  # the static helper: plain sh, its header comment says it
+        lines = source.split("\n")[1:]
+        header = [line[2:] for line in itertools.takewhile(lambda x: x.startswith("# "), lines)]
+        return TemplateInfo(name, " ".join(" ".join(header).split()[:40]), ())
     tree = environment().parse(source)
     blocks = tuple(dict.fromkeys(node.name for node in tree.find_all(jinja2.nodes.Block)))
     match = _COMMENT.match(source)

@@ -42,13 +42,17 @@ class Part:
     transfer_encoding: str | None = None
     summary: str = ""
     keys: tuple[str, ...] = ()  # a cloud-config part's top-level keys
+    # a cloud-config part's write_files: (path, the content as written on disk, encoding)
+    files: tuple[tuple[str, str, str], ...] = ()
 
     def as_dict(self) -> dict:
         return {"index": self.index, "content_type": self.content_type,
                 "filename": self.filename, "size_bytes": len(self.content),
                 "sha256": hashlib.sha256(self.content).hexdigest(),
                 "merge_type": self.merge_type, "transfer_encoding": self.transfer_encoding,
-                "summary": self.summary}
+                "summary": self.summary,
+                "files": [{"path": path, "size_bytes": len(text.encode()),
+                           "encoding": encoding or None} for path, text, encoding in self.files]}
 
 
 @dataclass
@@ -123,14 +127,18 @@ def _add_part(report: Report, doc) -> None:
         content = doc.content
     content_type = doc.content_type or _KIND_TYPES.get(doc.kind, "text/plain")
     name = doc.filename or f"part-{index:03d}"
-    keys = ()
+    keys, files = (), ()
     if doc.kind == "cloud-config" and doc.config and isinstance(doc.config.data, dict):
         keys = tuple(str(k) for k in doc.config.data)
+        entries = [e for e in doc.config.data.get("write_files") or () if isinstance(e, dict)]
+        encodings = {str(e.get("path", "")): str(e.get("encoding") or "") for e in entries}
+        files = tuple((s.path, s.text, encodings.get(s.path, "")) for s in doc.snippets
+                      if s.path and s.where.startswith("write_files["))
     merge = doc.headers.get("merge-type") or doc.headers.get("x-merge-type")
     transfer = doc.headers.get("content-transfer-encoding")
     report.parts.append(Part(index, content_type, name, content, merge,
                              transfer.strip().lower() if transfer else None,
-                             summarize(content_type, content, doc), keys))
+                             summarize(content_type, content, doc), keys, files))
 
 
 def summarize(content_type: str, content: bytes, doc=None) -> str:
@@ -184,6 +192,9 @@ def format_text(report: Report) -> str:
         out.append(f"{part.index:>3}  {part.content_type:<26} {len(part.content):>6} B  "
                    f"{part.filename}{extra}")
         out.append(f"     {part.summary}")
+        for path, text, encoding in part.files:
+            how = f", {encoding}: {len(text.encode())} bytes decoded" if encoding else ""
+            out.append(f"     writes {path} ({text.count(chr(10))} lines{how})")
     order = report.script_order()
     if order:
         out.append("scripts run in this order (by file name): " + ", ".join(order))
@@ -220,6 +231,7 @@ def extract(report: Report, directory: str) -> list[str]:
             with open(target, "wb") as handle:
                 handle.write(part.content)
             written.append(target)
+
     except OSError as err:
         raise InputError(f"{directory}: cannot write parts: {err.strerror or err}") from err
     return written

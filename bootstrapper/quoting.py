@@ -110,6 +110,20 @@ def strip_comments(text: str) -> str:
     return "\n".join(kept) + ("\n" if text.endswith("\n") else "")
 
 
+def gz_b64(text: str, width: int = 0) -> str:
+    """`text` gzip-compressed (level 9, no timestamp: the same bytes every run) and
+    base64-encoded, as cloud-init's `encoding: gz+b64` reads it; `width` wraps it into
+    lines, each ending in a newline (MIME wants lines under 998 bytes; base64 decoders skip
+    the newlines)."""
+    import base64
+    import gzip
+
+    encoded = base64.b64encode(gzip.compress(text.encode("utf-8"), 9, mtime=0)).decode()
+    if not width:
+        return encoded
+    return "".join(encoded[i:i + width] + "\n" for i in range(0, len(encoded), width))
+
+
 def json_string(value: object) -> str:
     """A JSON string literal (used for JSON documents a template writes)."""
     return json.dumps(_text(value, "json"))

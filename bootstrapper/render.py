@@ -88,9 +88,19 @@ def environment(template_dir: str | None = None, entry_file: str | None = None):
     # `| yaml` takes no argument: the shell-inert escaping cannot be turned off in a template.
     env.filters.update(sh=quoting.sh, yaml=lambda value: quoting.yaml_scalar(value),
                        yaml_block=quoting.yaml_block, json=quoting.json_string,
-                       strip_comments=quoting.strip_comments, raw=raw)
-    env.globals.update(heredoc_delimiter=heredoc_delimiter, version=__version__)
+                       strip_comments=quoting.strip_comments, raw=raw,
+                       gz_b64=quoting.gz_b64)
+    env.globals.update(heredoc_delimiter=heredoc_delimiter, version=__version__,
+                       helper_script=_helper_script)
     return env
+
+
+def _helper_script(config: str, profile: Profile) -> str:
+    """The installed helper: `config` (the rendered partials/bootstrapper-imds.conf.j2), then
+    the static file's checked body with the sections this profile uses."""
+    from . import helper
+
+    return helper.script(config, helper.sections(profile))
 
 
 def _bytecode_cache():
@@ -307,7 +317,7 @@ def _filter_hint(message: str, env) -> str:  # noqa: ANN001 - a jinja2.Environme
     match = re.fullmatch(r"No filter named '(.+?)'\.?", message)
     if not match:
         return ""
-    ours = ["sh", "yaml", "yaml_block", "json", "raw", "strip_comments"]
+    ours = ["sh", "yaml", "yaml_block", "json", "raw", "strip_comments", "gz_b64"]
     name = match.group(1)
     prefixed = [o for o in ours if name.startswith(o) or o.startswith(name)]
     hint = f"; did you mean {prefixed[0]!r}?" if prefixed else \

@@ -10,13 +10,9 @@ cache: the common render does none of this.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from . import cache, schema
 from .problem import Problem
-
-if TYPE_CHECKING:
-    from .shellcheck import Script
 
 # SC2016 (a `$` in single quotes: meant to expand?) and SC1003 (a `\` in single quotes:
 # meant to escape a quote?) question the intent of single-quoted words. In rendered output
@@ -60,14 +56,19 @@ def _check(text: str, kind: str, origin: str) -> list[Problem]:
 def _prefetch_shellcheck(root) -> None:
     """Start shellcheck on the scripts lint's shellcheck rule will hand it, before lint's
     rules are imported (~0.1 s): that rule then finds them checked, not started."""
-    from . import shellcheck
+    from . import helper, shellcheck
     from .userdata.types import SHELLS
 
-    unique = {(s.text, s.language) for doc in root.walk() for s in doc.snippets
-              if s.language in SHELLS and s.role in ("script", "command", "heredoc")
-              and s.text.strip()}
-    shellcheck.prefetch([shellcheck.Script(text, "", 0, shell, RENDER_EXCLUDE)
-                         for text, shell in sorted(unique)])
+    unique = set()
+    for doc in root.walk():
+        for s in doc.snippets:
+            if s.language in SHELLS and s.role in ("script", "command", "heredoc") \
+                    and s.text.strip():
+                head = helper.known_head(s.text)  # as the rule does: our helper's config
+                unique.add((s.text, s.language, ()) if head is None
+                           else (head, s.language, ("SC2034",)))
+    shellcheck.prefetch([shellcheck.Script(text, "", 0, shell, RENDER_EXCLUDE + extra)
+                         for text, shell, extra in sorted(unique)])
 
 
 def render_settings():
@@ -83,14 +84,3 @@ def render_settings():
             options["exclude"] = RENDER_EXCLUDE
         rules[rule_id] = RuleConfig(True, None, MappingProxyType(options))
     return Settings(severity="info", schema="builtin", rules=MappingProxyType(rules))
-
-
-def heredoc_scripts(text: str, origin: str) -> list[Script]:
-    """The shell scripts `text` installs through quoted here-documents, as shellcheck
-    Scripts (the reader's rule: bootstrapper.userdata.heredoc)."""
-    from .shellcheck import Script
-    from .userdata import heredoc
-    from .userdata.types import language_of
-
-    return [Script(body, origin, offset, "bash" if language_of(body) == "bash" else "sh")
-            for body, offset in heredoc.scripts(text)]

@@ -7,28 +7,29 @@ import subprocess
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
-from support import HOSTILE
+from hypothesis import HealthCheck, given, settings
+from support import HELPER_PATH, hostile, installed
 
 from bootstrapper import build, profile, quoting
 from bootstrapper.errors import BootstrapperError, ProfileError
 
-hostile = st.one_of(st.sampled_from(HOSTILE), st.text(min_size=1, max_size=40),
-                    st.lists(st.sampled_from(HOSTILE), min_size=1, max_size=4).map("".join),
-                    st.builds(lambda a, b: f"/run/{a}{b}", st.sampled_from(HOSTILE), st.text(max_size=5)))
 FIELDS = ["role", "app_user", "env_file", "credential_process_file", "aws_config_file",
           "service", "imds_endpoint", "allow_user"]
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def parses(built: build.Built, fmt: str) -> str:
+    """The user-data and every file it installs (decoded), each checked to parse."""
     text = built.raw.decode()
     if fmt == "cloud-config":
         document = yaml.safe_load(text)
         assert isinstance(document, dict) and document["runcmd"]
-        return "\n".join(f["content"] for f in document["write_files"])
-    assert subprocess.run(["dash", "-n"], input=text, text=True, check=False).returncode == 0
-    return text
+    else:
+        assert subprocess.run(["dash", "-n"], input=text, text=True, check=False).returncode == 0
+    files = installed(text)
+    helper = files[HELPER_PATH]  # the profile's values reach the shell here
+    assert subprocess.run(["dash", "-n"], input=helper, text=True, check=False).returncode == 0
+    return "\n".join([text, *files.values()])
 
 
 @pytest.mark.parametrize("fmt", ["cloud-config", "shell"])

@@ -27,7 +27,7 @@ def unpacked_wheel(tmp_path_factory):
     names = zipfile.ZipFile(wheel).namelist()
     for required in ("bootstrapper/templates/user-data.sh.j2",
                      "bootstrapper/templates/cloud-config.yaml.j2",
-                     "bootstrapper/templates/partials/bootstrapper-imds.sh.j2",
+                     "bootstrapper/templates/partials/bootstrapper-imds.sh",
                      "bootstrapper/schemas/cloud-config.json"):
         assert required in names
     site = out / "site"

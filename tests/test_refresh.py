@@ -19,10 +19,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bootstrapper import build, profile
 from bootstrapper.testing.imds import Faults, Instance, MockImds
+from support import helper_of
 
 # The app user: a group of its own (the helper refuses a shared one such as nobody's nogroup).
 APP_USER = "bst-app"
@@ -56,9 +56,7 @@ def helper_script(directory: Path, url: str, **options) -> Path:
     _app_ids()
     data = {"imds_endpoint": url, "allow_custom_endpoint": True, "app_user": APP_USER,
             "env_file": str(directory / "creds" / "app.env"), "deadline": 10, **options}
-    document = yaml.safe_load(build.build(profile.from_mapping(data)).raw)
-    content = next(f["content"] for f in document["write_files"]
-                   if f["path"] == "/usr/local/sbin/bootstrapper-imds")
+    content = helper_of(build.build(profile.from_mapping(data)).raw.decode())
     script = directory / "bootstrapper-imds"
     script.write_text(content)
     return script

@@ -11,10 +11,10 @@ import subprocess
 import pytest
 import yaml
 
-from bootstrapper import build, profile, render, shellcheck, validate
+from bootstrapper import build, helper, profile, render, shellcheck, validate
 from bootstrapper.errors import RefusedError
 
-from support import EXAMPLES, run_cli
+from support import EXAMPLES, HELPER_PATH, helper_of, installed, run_cli
 
 FORMATS = ["cloud-config", "shell"]
 
@@ -56,19 +56,20 @@ def test_shell_examples_are_shellcheck_and_dash_clean(example, tmp_path):
                              text=True, check=False)
     assert checked.returncode == 0, checked.stdout
     assert subprocess.run(["dash", "-n", str(target)], check=False).returncode == 0
-    for script in validate.heredoc_scripts(text, "x"):  # the installed helper, too
+    scripts = [c for c in installed(text).values() if c.startswith("#!")]
+    assert HELPER_PATH in installed(text) and scripts
+    for script in scripts:  # the installed helper (decoded) and first-boot, too
         inner = tmp_path / "inner.sh"
-        inner.write_text(script.text)
+        inner.write_text(script)
         assert subprocess.run([shellcheck.binary(), "-s", "sh", str(inner)],
                               capture_output=True, check=False).returncode == 0
 
 
 def test_cloud_config_carries_the_same_helper_as_shell():
     """One script source: the helper in write_files is byte-identical to the heredoc one."""
-    cc = yaml.safe_load(rendered(EXAMPLES[0], "cloud-config"))
-    helper = next(f["content"] for f in cc["write_files"] if f["path"].endswith("bootstrapper-imds"))
-    shell = rendered(EXAMPLES[0], "shell")
-    assert helper in shell
+    text = rendered(EXAMPLES[0], "cloud-config")
+    cc = yaml.safe_load(text)
+    assert helper_of(text) == helper_of(rendered(EXAMPLES[0], "shell"))
     assert cc["runcmd"] == [["/bin/sh", "/var/lib/bootstrapper/first-boot.sh"]]
 
 
@@ -96,20 +97,21 @@ def test_render_refuses_invalid_output(tmp_path):
 def test_lockdown_sections_only_when_asked():
     plain = render.render(profile.from_mapping({"format": "shell"})).text
     locked = render.render(profile.from_mapping({"format": "shell", "lockdown": True})).text
-    assert "lockdown_nft" not in plain and "lockdown_nft" in locked
+    assert "lockdown_nft" not in helper_of(plain) and "lockdown_nft" in helper_of(locked)
     assert "bootstrapper-lockdown.service" in locked
 
 
 def test_every_request_in_the_helper_sends_the_token_header():
     """Static guard for the boot script: the only HTTP calls go through http_curl/http_wget,
     which always pass the header file; the header file starts as the TTL header for the PUT."""
-    text = render.render(profile.from_mapping({"format": "shell"})).text
+    text = helper.source()
     assert text.count("curl -q") == 1 and '-H @"$WORK/headers"' in text
     assert text.count("wget --config") == 1
     # Every request goes through `request`, with one of two paths: the token PUT, and the
     # GETs of `get`, which (after a 401) fetch a new token first.
     assert set(re.findall(r'\brequest (PUT|GET) "?([^"\s]+)', text)) == \
         {("PUT", "/latest/api/token"), ("GET", "/latest/$1")}
+    assert len(re.findall(r"\$\(request ", text)) == 3  # those three calls, no other
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -156,10 +158,10 @@ def test_cloud_config_locks_down_in_the_init_stage():
 def test_forwarded_traffic_to_imds_is_rejected_unless_opted_out(forwarded):
     p = profile.from_mapping({"format": "shell", "lockdown": True,
                               "allow_forwarded_imds": forwarded})
-    text = build.build(p).raw.decode()
-    assert ("type filter hook forward" in text) is not forwarded
-    assert ('echo "-I ${hook%%:*} 1 -d $2 -j ${hook#*:}"' in text)
-    assert ("[ \"${hook%%:*}\" = FORWARD ] && continue" in text) is forwarded
+    script = helper_of(build.build(p).raw.decode())
+    assert f"ALLOW_FORWARDED='{int(forwarded)}'" in script  # read by both backends:
+    assert 'if [ "$ALLOW_FORWARDED" = 1 ]; then forward=; fi' in script
+    assert '[ "${hook%%:*}" = FORWARD ] && [ "$ALLOW_FORWARDED" = 1 ]; then continue' in script
 
 
 def test_the_credentials_unit_does_not_ignore_a_failed_lockdown():
@@ -190,7 +192,7 @@ def test_size_is_judged_on_what_ec2_receives_after_gzip(tmp_path):
     brings under it renders. (Render's validation through lint's rules refused it on the
     raw text, while its own message said gzip would make it fit.)"""
     template = tmp_path / "big.yaml.j2"
-    lines = "".join(f"echo step {i} of the setup of the app\n" for i in range(200))
+    lines = "".join(f"echo step {i} of the setup of the app\n" for i in range(400))
     template.write_text('{% extends "cloud-config.yaml.j2" %}\n'
                         "{% block after_credentials %}" + lines + "{% endblock %}\n")
     data = {"template": str(template), "lockdown": True}

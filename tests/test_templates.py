@@ -89,7 +89,8 @@ def test_unknown_template_and_template_dir(tmp_path):
 
 
 def builtin_names() -> list[str]:
-    return sorted(str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.j2"))
+    return sorted(str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*")
+                  if p.suffix in (".j2", ".sh"))  # .sh: the static helper
 
 
 def test_list_names_every_builtin_with_what_it_is_and_its_blocks():

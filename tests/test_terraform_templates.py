@@ -13,10 +13,9 @@ import gzip
 import hashlib
 import json
 import subprocess
-import sys
 
 import pytest
-from support import HOSTILE, ROOT
+from support import HOSTILE, run_cli
 
 OWN = "tests/instance/templates"
 # Beyond HOSTILE: what jsonencode() escapes (<, >, &, U+2028), and a literal `\u` sequence.
@@ -71,8 +70,7 @@ def render_argv(case: dict) -> list[str]:
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
     """The real entry point, bytes in and out (text mode would turn \\r\\n into \\n)."""
-    return subprocess.run([sys.executable, "-m", "bootstrapper", *args], input=stdin,
-                          capture_output=True, cwd=ROOT, check=False)
+    return run_cli(*args, stdin=stdin, binary=True)
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())

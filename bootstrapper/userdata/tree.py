@@ -141,7 +141,7 @@ class _Reader:
     def build_cloud_config(self, doc: Document, depth: int) -> None:
         doc.config = cloudconfig.parse(doc.text)
         lines = doc.text.split("\n")
-        doc.snippets = _with_heredocs(cloudconfig.snippets(doc.config, lines, self.decode))
+        doc.snippets = _with_heredocs(cloudconfig.snippets(doc.config, lines, self.decode), self.decode)
 
     def decode(self, content: str, encoding: str) -> str | None:
         """A write_files content as the file will hold it, inflated within the budget."""
@@ -167,7 +167,8 @@ class _Reader:
         language = language_of(doc.text)
         if language not in SHELLS:
             doc.kind = "script"
-        doc.snippets = _with_heredocs([Snippet(doc.text, 0, 0, language, "script", "script")])
+        doc.snippets = _with_heredocs([Snippet(doc.text, 0, 0, language, "script", "script")],
+                                      self.decode)
 
     def build_boothook(self, doc: Document, depth: int) -> None:
         """cloud-init drops the `#cloud-boothook` line and runs the rest as a program."""
@@ -176,7 +177,8 @@ class _Reader:
             rest, first = doc.text, ""  # a text/cloud-boothook MIME part may omit the line
         language = language_of(rest) if rest.startswith("#!") else "sh"
         line = 1 if first else 0
-        doc.snippets = _with_heredocs([Snippet(rest, line, 0, language, "script", "boothook")])
+        doc.snippets = _with_heredocs([Snippet(rest, line, 0, language, "script", "boothook")],
+                                      self.decode)
 
     def build_part_handler(self, doc: Document, depth: int) -> None:
         doc.snippets = [Snippet(doc.text, 0, 0, "python", "script", "part-handler")]
@@ -327,16 +329,23 @@ def _add_headless(doc: Document) -> None:
                                            "script without #!")])
 
 
-def _with_heredocs(snippets: list[Snippet]) -> list[Snippet]:
-    """Add the scripts that shell snippets install through quoted here-documents."""
+def _with_heredocs(snippets: list[Snippet], decode=None) -> list[Snippet]:
+    """Add the scripts that shell snippets install through quoted here-documents; an
+    encoded one (base64, gzip) is decoded by `decode`, within the input's budget."""
     out = list(snippets)
     for snippet in snippets:
         if snippet.language in SHELLS and "<<" in snippet.text:
-            for body, line_offset in heredoc.scripts(snippet.text):
+            for body, line_offset, encoding in heredoc.scripts(snippet.text):
                 start = snippet.line + line_offset
                 if snippet.line_map:  # a joined runcmd: where that line came from
                     start = snippet.line_map[min(line_offset, len(snippet.line_map) - 1)][0] - 1
-                out.append(Snippet(body, start, snippet.column,
-                                   language_of(body), "heredoc", snippet.where,
-                                   exact=snippet.exact and snippet.line_map is None))
+                exact = snippet.exact and snippet.line_map is None and not encoding
+                if encoding:
+                    body = decode("".join(body.split()), encoding) if decode else None
+                    if body is None or not body.startswith("#!") or \
+                            language_of(body) not in SHELLS:
+                        continue
+                    start -= 1  # a decoded body is reported at its here-document's line
+                out.append(Snippet(body, start, snippet.column, language_of(body), "heredoc",
+                                   snippet.where, exact=exact))
     return out

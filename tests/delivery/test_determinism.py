@@ -4,11 +4,10 @@ hash seed, working directory and with or without the validation cache."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 from delivery_support import ROOT, go_json, run_as_terraform
+from support import run_cli
 
 PART = "#cloud-config\nwrite_files: [{path: /etc/motd, content: \"gr\u00fc\u00df dich \u2603\"}]\n"
 
@@ -44,9 +43,8 @@ def test_renders_are_identical_across_processes_zones_and_locales(command, part,
         cwd = tmp_path / f"cwd{n}"
         cwd.mkdir()
         args = [*command, "--part", str(part)] if "mime" in command else command
-        result = subprocess.run([sys.executable, "-m", "bootstrapper", *args],
-                                capture_output=True, check=False, cwd=cwd,
-                                env=env_with(extra, tmp_path / f"c{n}"))
+        result = run_cli(*args, binary=True, cwd=cwd, env=env_with(extra, tmp_path / f"c{n}"),
+                         inherit=False)
         assert result.returncode == 0, result.stderr.decode()
         outputs.add(result.stdout)
     assert len(outputs) == 1

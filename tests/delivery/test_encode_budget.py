@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import base64
 import gzip
-import os
 import random
 
 import pytest
 
 from bootstrapper import encode
 from bootstrapper.errors import RefusedError
+from support import run_cli
 
 
 def test_gzip_is_reproducible_with_mtime_zero_and_no_name():
@@ -117,11 +117,6 @@ def test_launch_template_refuses_base64_twice(cli):
 
 
 def test_render_gzip_base64_is_what_cloud_init_gets(tmp_path):
-    import subprocess
-    import sys
-
-    out = subprocess.run([sys.executable, "-m", "bootstrapper", "render", "--gzip", "--base64"],
-                         capture_output=True, check=True, env={**os.environ}).stdout
-    plain = subprocess.run([sys.executable, "-m", "bootstrapper", "render"],
-                           capture_output=True, check=True).stdout
+    out = run_cli("render", "--gzip", "--base64", binary=True).stdout
+    plain = run_cli("render", binary=True).stdout
     assert out.endswith(b"\n") and gzip.decompress(base64.b64decode(out)) == plain

@@ -8,15 +8,14 @@ import gzip
 import hashlib
 import json
 import subprocess
-import sys
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from delivery_support import ROOT
 
 from bootstrapper import encode, explain, mime
 from bootstrapper.profile import DEFAULT_MIME_BOUNDARY
+from support import run_cli
 
 PARTS = {
     "app.yaml": "#cloud-config\nruncmd:\n  - echo h\u00e9llo\npackages: [jq]\n".encode(),
@@ -28,8 +27,7 @@ PARTS = {
 
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bootstrapper", *args], input=stdin,
-                          capture_output=True, check=False, cwd=ROOT)
+    return run_cli(*args, stdin=stdin, binary=True)
 
 
 @pytest.fixture

@@ -7,18 +7,16 @@ import base64
 import gzip
 import json
 import subprocess
-import sys
 
 import pytest
 
 botocore = pytest.importorskip("botocore.session")
 
-from delivery_support import ROOT  # noqa: E402
+from support import run_cli  # noqa: E402
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bootstrapper", *args], capture_output=True,
-                          check=False, cwd=ROOT)
+    return run_cli(*args, binary=True)
 
 
 def template(*args: str) -> dict:

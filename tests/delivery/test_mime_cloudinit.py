@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import base64
 import gzip
-import subprocess
-import sys
 
-from delivery_support import ROOT, cloud_init_view, needs_cloud_init
+from delivery_support import cloud_init_view, needs_cloud_init
 
 from bootstrapper import mime
 from bootstrapper.profile import DEFAULT_MIME_BOUNDARY
+from support import run_cli
 
 pytestmark = needs_cloud_init
 
@@ -29,8 +28,7 @@ OURS = ["/bin/sh", "/var/lib/bootstrapper/first-boot.sh"]
 
 
 def render_bytes(*args: str) -> bytes:
-    result = subprocess.run([sys.executable, "-m", "bootstrapper", "render", *args],
-                            capture_output=True, check=False, cwd=ROOT)
+    result = run_cli("render", *args, binary=True)
     assert result.returncode == 0, result.stderr.decode()
     return result.stdout
 

@@ -13,13 +13,13 @@ import json
 import os
 import pty
 import subprocess
-import sys
 
 import pytest
-from delivery_support import ROOT, console_script, go_json, run_as_terraform
+from delivery_support import console_script, go_json, run_as_terraform
 
 from bootstrapper import terraform
 from bootstrapper.errors import ProfileError
+from support import run_cli
 
 KEYS = {"user_data", "user_data_base64", "sha256", "size_bytes"}
 
@@ -40,8 +40,9 @@ def assert_protocol(result: subprocess.CompletedProcess) -> dict | None:
 
 
 def render(*args: str) -> bytes:
-    return subprocess.run([sys.executable, "-m", "bootstrapper", "render", *args],
-                          capture_output=True, check=True, cwd=ROOT).stdout
+    done = run_cli("render", *args, binary=True)
+    assert done.returncode == 0, done.stderr.decode()
+    return done.stdout
 
 
 def test_result_is_the_render_in_every_encoding():

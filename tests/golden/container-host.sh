@@ -4,383 +4,107 @@
 set -eu
 umask 022
 
-# install_file PATH MODE: content on stdin, replaced atomically.
+# install_file PATH MODE [gz+b64]: content on stdin (gzip'd, then base64'd with gz+b64, as
+# in cloud-config's write_files), replaced atomically.
 install_file() {
 	mkdir -p "${1%/*}"
 	tmp=$(mktemp "${1%/*}/.bootstrapper.XXXXXX")
-	cat >"$tmp"
+	if [ "${3:-}" = gz+b64 ]; then
+		base64 -d | gzip -dc >"$tmp"
+	else
+		cat >"$tmp"
+	fi
 	chmod "$2" "$tmp"
 	mv -f "$tmp" "$1"
 }
 
-install_file '/usr/local/sbin/bootstrapper-imds' '0700' <<'BOOTSTRAPPER_EOF'
-#!/bin/sh
-# bootstrapper-imds 0.1.0: role credentials through IMDSv2 into the app's files.
-set -eu
-umask 077
-IMDS='http://169.254.169.254'
-ROLE=''
-APP_USER='root'
-ENV_FILE='/run/bootstrapper/credentials.env'
-TOKEN_TTL='21600'
-DEADLINE='60'
-ROLE_WAIT='10'
-LOCKDOWN='1'
-FIREWALL='auto'
-ALLOW_USERS='cwagent'
-REFRESH='1'
-REFRESH_BEFORE=1800
-IMDS_V4=169.254.169.254
-IMDS_V6=fd00:ec2::254
-CHAIN=BOOTSTRAPPER-IMDS
-SELF=/usr/local/sbin/bootstrapper-imds
-WORK=
-TMP=
-say() { printf 'bootstrapper-imds: %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
-now() { date +%s; }
-ticks() {
-read -r up _ </proc/uptime
-echo $((${up%.*} * 100 + 1${up#*.} - 100))
-}
-has() { command -v "$1" >/dev/null 2>&1; }
-cleanup() {
-if [ -n "$TMP" ]; then rm -f "$TMP"; fi
-if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
-}
-pick_client() {
-if has curl; then
-CLIENT=curl HDR=
-elif wget --version 2>/dev/null | grep -q '^GNU Wget 1\.' &&
-wget --help 2>/dev/null | grep -q -- '--method'; then
-CLIENT=wget HDR='header = '
-else
-die "neither curl nor GNU Wget 1.15+ is installed (IMDSv2 needs a PUT): install curl, or render with --install-missing"
-fi
-}
-set_header() { printf '%s%s: %s\n' "$HDR" "$1" "$2" >"$WORK/headers"; }
-max_time() {
-t=$((END - $(ticks)))
-if [ "$t" -gt 300 ]; then t=300; elif [ "$t" -lt 100 ]; then t=100; fi
-printf '%d.%02d\n' $((t / 100)) $((t % 100))
-}
-http_curl() {
-rc=0
-code=$(curl -q -sS --noproxy '*' -X "$1" -H @"$WORK/headers" -o "$WORK/body" \
--w '%{http_code}' --connect-timeout 1 --max-time "$(max_time)" \
-"$IMDS$2" 2>"$WORK/error") || rc=$?
-case $rc in 0) echo "$code" ;; 2) echo 002 ;; *) echo 000 ;; esac
-}
-http_wget() {
-rm -f "$WORK/body"
-rc=0
-wget --config="$WORK/headers" --no-proxy --tries=1 --timeout="$(max_time)" \
---method="$1" --content-on-error -S -O "$WORK/body" -o "$WORK/error" "$IMDS$2" || rc=$?
-code=
-if [ "$rc" = 2 ]; then
-code=002
-elif [ "$rc" = 0 ] || [ "$rc" = 8 ]; then
-code=$(sed -n 's/^ *HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' "$WORK/error" | tail -n 1)
-fi
-echo "${code:-000}"
-}
-pause() {
-case ${DELAY:-0} in 0) DELAY=0.1 ;; 0.1) DELAY=0.2 ;; 0.2) DELAY=0.5 ;; *) DELAY=1 ;; esac
-sleep "$DELAY" 2>/dev/null || sleep 1
-}
-request() {
-DELAY=0
-while :; do
-STATUS=$("http_$CLIENT" "$1" "$2")
-case $STATUS in
-002) die "$CLIENT rejected its options for $1 $2 (exit 2): install curl 7.55+ or GNU Wget 1.15+" ;;
-000 | 5?? | 429) ;;
-*) return 0 ;;
-esac
-pause
-if [ "$(ticks)" -ge "$END" ]; then
-[ "$STATUS" != 000 ] || die "no answer from IMDS at $IMDS for $1 $2 within the ${DEADLINE}s deadline"
-die "IMDS at $IMDS kept answering HTTP $STATUS to $1 $2 until the ${DEADLINE}s deadline"
-fi
-done
-}
-get_token() {
-set_header X-aws-ec2-metadata-token-ttl-seconds "$TOKEN_TTL"
-request PUT /latest/api/token
-case $STATUS in
-200) ;;
-403) die "IMDS refused a session token (HTTP 403): IMDS is disabled, or a proxy was in the way" ;;
-*) die "IMDS answered HTTP $STATUS to the session token request" ;;
-esac
-IFS= read -r token <"$WORK/body" || true
-case $token in '' | *[!A-Za-z0-9+/=_-]*) die "IMDS sent an empty or malformed session token" ;; esac
-set_header X-aws-ec2-metadata-token "$token"
-}
-get() {
-request GET "/latest/$1"
-if [ "$STATUS" = 401 ]; then
-get_token
-request GET "/latest/$1"
-fi
-}
-get_role_path() {
-wait_end=$(($(ticks) + ROLE_WAIT * 100))
-wait_delay=0
-get "$1"
-while [ "$STATUS" = 404 ] && [ "$(ticks)" -lt "$wait_end" ] && [ "$(ticks)" -lt "$END" ]; do
-DELAY=$wait_delay
-pause
-wait_delay=$DELAY
-get "$1"
-done
-case $STATUS in
-200) ;;
-404) die "no IAM role is attached to this instance (HTTP 404 for $1); attach an instance profile" ;;
-*) die "IMDS answered HTTP $STATUS for $1" ;;
-esac
-}
-discover_role() {
-if [ -n "$ROLE" ]; then return 0; fi
-get_role_path meta-data/iam/security-credentials/
-ROLE=$(sed -n '/./p' "$WORK/body")
-case $ROLE in
-*"
-"*) die "IMDS lists several IAM roles; choose one with --role" ;;
-'' | *[!A-Za-z0-9_+=,.@-]*) die "IMDS listed no usable IAM role name" ;;
-esac
-}
-field() {
-sed -n 's/.*"'"$1"'"[[:space:]]*:[[:space:]]*"\([^"\\]*\)".*/\1/p' "$WORK/body" | head -n 1
-}
-require() {
-case $2 in '' | *[!A-Za-z0-9+/=:._-]*) die "the credential document has no usable $1" ;; esac
-}
-read_credentials() {
-get_role_path "meta-data/iam/security-credentials/$ROLE"
-code=$(field Code)
-if [ -n "$code" ] && [ "$code" != Success ]; then
-die "IMDS says the role credentials are not usable (Code: $code)"
-fi
-KEY_ID=$(field AccessKeyId)
-SECRET=$(field SecretAccessKey)
-SESSION=$(field Token)
-EXPIRATION=$(field Expiration)
-require AccessKeyId "$KEY_ID"
-require SecretAccessKey "$SECRET"
-require Token "$SESSION"
-require Expiration "$EXPIRATION"
-: >"$WORK/body"
-}
-read_region() {
-get meta-data/placement/region
-[ "$STATUS" = 200 ] || die "IMDS answered HTTP $STATUS for the region"
-IFS= read -r REGION <"$WORK/body" || true
-case $REGION in '' | *[!a-z0-9-]*) die "IMDS sent no usable region" ;; esac
-}
-app_group() {
-APP_GROUP=$(id -g "$APP_USER") || die "user $APP_USER does not exist; create it first (cloud-config users:)"
-FILE_MODE=0440 WANT=-r--r-----
-if [ "$APP_GROUP" = 0 ]; then
-[ "$APP_USER" = root ] || die "user $APP_USER has group root: give it its own"
-FILE_MODE=0400 WANT=-r--------
-return 0
-fi
-others=$(grep "^[^:]*:[^:]*:[^:]*:$APP_GROUP:" /etc/passwd | grep -cv "^$APP_USER:" || :)
-members=$(sed -n "s/^[^:]*:[^:]*:$APP_GROUP:\(.*\)/\1/p" /etc/group)
-if [ "$others" != 0 ] || [ "${members:-$APP_USER}" != "$APP_USER" ]; then
-die "user $APP_USER shares its group (gid $APP_GROUP) with others: give it its own"
-fi
-}
-check_tree() {
-rest=${1#/} at=
-while [ -n "$rest" ]; do
-at="$at/${rest%%/*}"
-case $rest in */*) rest=${rest#*/} ;; *) rest= ;; esac
-# shellcheck disable=SC2012,SC2046
-set -- $(ls -ldn "$at")
-case $1 in
-d????w* | d???????w*) unsafe "writable by group or others" ;;
-[!dl]*) unsafe "not a directory" ;;
-esac
-[ "$3" = 0 ] || unsafe "not owned by root"
-done
-}
-unsafe() { die "refusing to write credentials under $at: it is $1"; }
-begin_file() {
-dir=${1%/*}
-(umask 022 && mkdir -p "${dir:-/}") || die "cannot create the directory $dir"
-check_tree "${dir:-/}"
-real=$(cd -P "${dir:-/}" && pwd -P) || die "cannot resolve the directory $dir"
-check_tree "$real"
-TMP=$(mktemp "${real%/}/.${1##*/}.XXXXXX") || die "cannot create a temporary file in $dir"
-TARGET="${real%/}/${1##*/}"
-[ -L "$TARGET" ] || [ ! -d "$TARGET" ] || die "$1 is a directory"
-}
-commit_file() {
-chown -- "0:$APP_GROUP" "$TMP" || die "cannot give $1 to group $APP_GROUP"
-chmod "$FILE_MODE" "$TMP"
-mv -f -- "$TMP" "$TARGET" || die "cannot rename the new $1 into place"
-TMP=
-}
-trusted() {
-[ -e "$1" ] || [ -L "$1" ] || return 1
-# shellcheck disable=SC2012,SC2046
-set -- "$1" $(ls -ldn "$1")
-case $2:$4:$5 in
-"$WANT:0:$APP_GROUP" | "$WANT.:0:$APP_GROUP") ;;
-*) say "replacing $1: $2 $4:$5 is not $WANT 0:$APP_GROUP" && return 1 ;;
-esac
-}
-write_env_file() {
-begin_file "$ENV_FILE"
-printf 'AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\nAWS_SESSION_TOKEN=%s\nAWS_CREDENTIAL_EXPIRATION=%s\nAWS_REGION=%s\nAWS_DEFAULT_REGION=%s\n' \
-"$KEY_ID" "$SECRET" "$SESSION" "$EXPIRATION" "$REGION" "$REGION" >"$TMP"
-commit_file "$ENV_FILE"
-}
-fetch() {
-app_group
-pick_client
-WORK=$(mktemp -d) || die "cannot create a private working directory"
-END=$(($(ticks) + DEADLINE * 100))
-get_token
-discover_role
-read_credentials
-read_region
-write_env_file
-say "credentials for role $ROLE written for user $APP_USER (expire $EXPIRATION)"
-}
-refresh() {
-app_group
-if trusted "$ENV_FILE"; then
-expires=$(sed -n 's/^AWS_CREDENTIAL_EXPIRATION=//p' "$ENV_FILE")
-soon=$(date -u -d "@$(($(now) + REFRESH_BEFORE))" +%Y-%m-%dT%H:%M:%SZ)
-if [ -n "$expires" ] && expr "$expires" \> "$soon" >/dev/null; then
-return 0
-fi
-fi
-fetch
-}
-ipt_rules() {
-echo '*filter'
-echo ":$CHAIN - [0:0]"
-echo ":$CHAIN-FWD - [0:0]"
-for uid in $UIDS; do echo "-A $CHAIN -m owner --uid-owner $uid -j RETURN"; done
-for c in "$CHAIN" "$CHAIN-FWD"; do
-echo "-A $c -p tcp -j REJECT --reject-with tcp-reset"
-echo "-A $c -j REJECT"
-done
-for hook in OUTPUT:"$CHAIN" FORWARD:"$CHAIN-FWD"; do
-"$1" -w -S "${hook%%:*}" | grep -e "-j ${hook#*:}\$" | sed 's/^-A/-D/'
-echo "-I ${hook%%:*} 1 -d $2 -j ${hook#*:}"
-done
-echo COMMIT
-}
-lockdown_family() {
-if ! has "$1-restore" || ! "$1" -w -n -L OUTPUT >/dev/null 2>&1; then return 1; fi
-rules=$(ipt_rules "$1" "$2") && echo "$rules" | "$1-restore" -w --noflush
-}
-lockdown_iptables() {
-lockdown_family iptables "$IMDS_V4" || die "lockdown: iptables failed"
-[ -e /proc/net/if_inet6 ] || return 0
-lockdown_family ip6tables "$IMDS_V6" && return 0
-say "lockdown: ip6tables failed; trying nft for both families"
-lockdown_nft
-}
-lockdown_nft() {
-has nft || die "lockdown: nft is not installed"
-uids=$(echo "$UIDS" | sed 's/ /, /g')
-nft -f - <<EOF || die "lockdown: nft could not load the rules"
-table inet bootstrapper_imds {}
-delete table inet bootstrapper_imds
-table inet bootstrapper_imds {
-chain deny {
-meta l4proto tcp reject with tcp reset
-reject
-}
-chain output {
-type filter hook output priority 0; policy accept;
-meta skuid { $uids } accept
-ip daddr $IMDS_V4 jump deny
-ip6 daddr $IMDS_V6 jump deny
-}
-chain forward {
-type filter hook forward priority 0; policy accept;
-ip daddr $IMDS_V4 jump deny
-ip6 daddr $IMDS_V6 jump deny
-}
-}
-EOF
-}
-lockdown() {
-UIDS=0 present='' missing=''
-for user in $ALLOW_USERS; do
-if uid=$(id -u "$user" 2>/dev/null); then
-UIDS="$UIDS $uid" present="$present $user"
-else
-missing="$missing $user"
-fi
-done
-case $FIREWALL in
-iptables) lockdown_iptables ;;
-nftables) lockdown_nft ;;
-*)
-if has nft; then
-lockdown_nft
-elif has iptables; then
-lockdown_iptables
-else
-die "lockdown: neither iptables nor nft is installed, so IMDS cannot be restricted"
-fi
-;;
-esac
-[ -z "$missing" ] || die "lockdown: allowed user(s)$missing do not exist: IMDS is open to root${present:+ and$present} only; rerun lockdown once they do"
-say "IMDS restricted to root${ALLOW_USERS:+ and $ALLOW_USERS}"
-}
-persist() {
-if has systemctl && [ -d /etc/systemd/system ]; then
-persist_systemd
-else
-persist_cloud_init
-fi
-}
-persist_systemd() {
-units=
-if [ "$LOCKDOWN" = 1 ]; then units=bootstrapper-lockdown.service; fi
-if [ "$REFRESH" = 1 ]; then units="$units bootstrapper-credentials.service bootstrapper-credentials.timer"; fi
-if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
-# shellcheck disable=SC2086 # a list of unit names
-systemctl enable $units
-if [ -d /run/systemd/system ] && [ "$REFRESH" = 1 ]; then systemctl start bootstrapper-credentials.timer; fi
-}
-persist_cloud_init() {
-mkdir -p /var/lib/cloud/scripts/per-boot
-printf '#!/bin/sh\nexec %s boot\n' "$SELF" >/var/lib/cloud/scripts/per-boot/bootstrapper-imds
-chmod 0700 /var/lib/cloud/scripts/per-boot/bootstrapper-imds
-[ "$REFRESH" = 1 ] || return 0
-if [ -d /etc/cron.d ]; then
-printf '*/5 * * * * root %s boot\n' "$SELF" >/etc/cron.d/bootstrapper-imds
-chmod 0644 /etc/cron.d/bootstrapper-imds
-elif [ -d /etc/crontabs ]; then
-job="*/5 * * * * $SELF boot"
-grep -qxF "$job" /etc/crontabs/root 2>/dev/null || printf '%s\n' "$job" >>/etc/crontabs/root
-echo root >>/etc/crontabs/cron.update # BusyBox crond rereads root's crontab
-else
-say "warning: no systemd and no cron: credentials are renewed only at boot"
-fi
-}
-main() {
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-case ${1:-} in
-setup) lockdown; persist ;;
-lockdown) lockdown ;;
-fetch) fetch ;;
-refresh) refresh ;;
-boot) lockdown; if [ "$REFRESH" = 1 ]; then refresh; fi ;;
-*) die "usage: bootstrapper-imds setup|lockdown|fetch|refresh|boot" ;;
-esac
-}
-main "$@"
+install_file '/usr/local/sbin/bootstrapper-imds' '0700' gz+b64 <<'BOOTSTRAPPER_EOF'
+H4sIAAAAAAACA6U6+VfbSNK/66+oCDPGTmTZDmFmRJwZBkzChgAPnCW7IeMnpDbWIEteHTgs+H//
+qqq7dZhjsu/L7husPqrrvrrXXtiXQWSnU2MNLuM4S7PEnc9FYgUzP4Vup9fpOpDEoQAvEb6IssAN
+U8imSZxfTeHg097ZTR+CKItxTABubaYwCUKRdgyaHDSnWTZ3bLu39Wun/2azo/42jdPjw+Gg2TR2
+Tk7Gn8+Gp4Nmgsc3jeHRP8f7BzRnJ3lkV3GyKyh0RHTTNHZP1FqEc3423j0+2j94T1+j44/Do/Fo
+dDho9ntb3W7T2Bvu7B0eHOHara48fXy+czAaNHv4eXi8+3Hv+PwIv5rG/sHp8HznELe6eRYj5MPD
+43PGEcnxFu4VoqBH949Pz3dO94Z7gyZBHe6fDs8+MJRUZGCJ3MhnbnoN3Z9/1rPjP4a4azjo/dLt
+GufHpx8HxujTycBI3duNFtzBPEF2TqD5QBoOrKcXURPMRtuEdz/1t2Fp+IHgTbgZTJEkceIATm+D
++B5k0KMlUbzgJb6bCXi5ntJYFnjXKY0aiXB9sBLI5zCGt/Y8iT07n2fBTBjCm8bQ2Nho3OXz9U57
+CW3odbvwEno0stbuLMGikVbLWBpTl+GBF89mboQgbxDPHuJp++LGjvIwhP67nxghLxRulM/5+GAC
+X8GKcC3ywIRv26RGESQzsCZqcBv1qbKOOFZfmEz0MC9dGnOkbuyFAcpJH4LogZcnodxm7B4eDI9G
+AxqBD3unA0OEuGhxRTKzbkSSBnGE+Ja438NVIuZg/Qeaf74/+gzntLR30WnCTz8Zat9UhPMnNlkW
+NC1rJrJp7DfrOPBmwqE5RVGIBAbQRHRSQbIFMxIBrk4YeYjiBMrTO703LyFI0frSzA1D4cOGssdI
+CDReF04+j1qOnmcQrwBBJCKigxYIGTFT09YsSNMgujIN5iGq71giVFPK9XS9ooeItinFbDb6KGsp
+BlvuS00S9sz9PiZtYkGEYpINUKOGR3uoOo0NVsMW6g+L12zQvAnWVQavUdG0jHkXDqBSh/WFYcYa
+WVvYo4VIQoGx31nv9n1CGE+mJWBLrS2+10stRmc1Jj5J2/AGXcOLfYE4M/9JkukZ8iyK0VC+30Kz
+3QTri2SB9QF+X2EAWDHOvTbhwrAWiMqdhI8Ql7jP8uIoEl5mEX/iHGnBMeQXf+O+Dc27FgEwGyRc
+YnNf85nt3WzB/T0gqo3fDM9NBTQSD0UO3RawAZsNOs+E7W3oq6Fut0+f7eKzS58idT3NAlJKyQJl
+iK9NyQ2l6oj5JLgaPCAXGWNJzlhWlgQiHRBNir7BKknaIgaSfwQ1Q5u14shi0sBCXh9LDjInK1RD
+yY+SfBKV1qXEM9GU+lo55CRSbhRKJFeg+hCEcuCX+pbGRoqWha6nmdp/QvvDaHRyYX/tWr92vrXh
+YoN+fSv/c9HqtO2Lnj1vrqB7D5kbhASn1yILU7K5ozMcC0WwNJH5l653HU8mzHopzF5VlhiOSVL4
+pxjoy4FCtJ03VdH2KoKdu3mqgkUo0C0x02vu6l7NsJdOxH9ykUot8EXo3pL0pxjZwdkGPzbQaWR5
+iuwxWWMa0p1V3QHJraXIkKuRFgNF0AJ2bWoLuqO/0AqQyUGWQoyxJ44wh0DxI/GNPmxwKOuvODL4
+ufMG3d8Dh0iKbpBG38Ob337D/272f23RWLuwB4mLiZ4bj87yBPlLC5hNktLGhhIEruYRpIPZV3xr
+LVMujJwWTaJjK2KT8bVy1osBmxmrmvTrMbhRukA3PEniGSdS4GbASl0hnnw0KgDlVo07ncIsU/DR
+5MIgEqaMEvXt12KeKejo0IFUtpAAJmoSco55VPgcYFRSP44Eag4yd5zF1yJiZSgjA3yx3EVqCa9P
+huxiguFavM7KstBKBdozhiGM4joZM415no0LzVEqRmEK7BDTkzSz3XlgMwxtP/xR6FG5n3Spj26b
+RLfZfa10iulPxCQno3UhFSmHcglxgzlBix3JcAyefpC6lxg7OTC6IJ3XwiXwzJwFClupT4XTzFs8
+QbK2gpTKg+vnKjrNQssO9s8GoDMvueZtjVxSkyzJhaJaLkGMmk3U6PbXFzvWv13rv+hwXtqDsfWt
+hlyKLhQxBDGbZ7dE1cwNUaFmiG4NLbPwDT8gUZSG3CTVQSrCqhzfD0dgakFqN1AEd20KA5RArzCS
+Qrd+GFzpPBVEpaFUpIznbjZl5BZukI0xz6F0Q1sppq5F3i+TWQz62rcVx5MrMcvjpM9bJWATTRn9
+R90FhLRRH2w+uUI7CXSiP+xunsKOLXTVxZZmsdkqvM3BzidZx6HSu1nmelNUCFZXnUJGnihMZFP5
+oNa2WkwaVaxCK6Ea728NQ6EkQZXqT2VL6sWYZ7PQWF41CQIpn0XaZwfuzEZPkidBdmtV6j9b+wfa
+hDpAfyqx2u5UQrBcol2IZEJktE3DrCEfBikGoFQgXm5Y8AvrJdS2GHciq3XOTBNMzwODHL8cvOr8
+vmKSBBkRQynk7G1KYUTuTJSMUXrN0JFLk0CEvvK5OgXptM0myb9pfv3qpHPXE863b22n+mFiVvKn
+eXHxrX3RMivpCKVKMGWvg1mIseTab1zh6SOCMH9AElobdb7EaMMuflQdABdvMhUtDEN+Ymw8yz0P
+fVPhFSrezL1N2aU+6EG4CbIvzjRLN+hALH4JZoujF6ndtbglv7nD4D+K2wMfzgRCyYoRGLF/G36f
+B4lLuQcbplQVRYrZQDDK4khzHvPCTqfihwnfElWE5+Uz8spUhZZKIKEWmYeMtSyTRFwhInUnS4Zf
+CmMeorAJpi3XFqrOX8jzusPq13KPvzFV5raEU49U6qi39bNWYpVaVAlWkkePRamSFxqWDknaEhQa
+S8Odz8dXSazaBtQ0en96/PkEGRMgble4VjeSZEHEJ6ELRc+jJ1AOImWVwYwyzbZJRNQTwexyEiQY
+cDa8MM59VdwAbU4dVCXqMI0/He8NB93NzS6c72DVbiUW/R//6fBWoKSKikoSWGCGM9TkqohiBUNS
+EKaS1zlwFdwwfpwZL6I6Lt0KLvKfofNZUv+Y+gasOdSEMP/8+qdDjqLy3xJnxwRbZJ49d9N04ReN
+C+8G9xXYOSxqp2XMxOxSglZ+ycTS6AnAFxsddEPsg9QZTF+RFUgsZYJcVmJ36gjHKk5f8poqM2vO
+YoWR6RTdQ8p8k/zcuEI9KfFqSU8uT3+Ez9wDwRDpXY+zRAjVKkuzQeOut2YvMSgOisyAPVvCCZ6M
+6i6Vui7mLHc0ur5ut7G409aBeoa20bbRGhRA+rPWRqCycOPRwhDWkBQRhoyKTlYHZ7v9bq//iv5s
+bslOI7VT0ClaoU/YuFkR7qiANPzf8N+ijYLlX/zRwhIgdSdCLgdzgY6dbfHyVvEMfYEWD3qpry/8
+8NuDXWROLiKWYAkXJxV/9lXW7YVYH25DRqP64Gmk66Z2gHKd7FiSYDmZpzIGcxVCsR4Ecu5kNXoO
+Sy/Fwoa7Tpmb6CwVUSOhkRCMDdWM7fcpAs2ucQ4sqoTv8Jdj2cuK7/DciJBUPoJ8YkEkNPCnWVGP
+KgTy4CE1jNAyTqoTdOR8QaMPDkGRx+HND5xCsE1krXVIkOlr3V7apJOkQKY2oBdg+c8skNV3jzPB
+iuiKnsSDbSgWZv2Ysj7ZUo2yGImUfOaEtMVd7MbG7DrDyoPA0Bpiu92RvxlW5wv/e5LRLtD2OHGR
+AXQaXIo08EmPMQmeBpPsaYt48yusMQup2nEzmSFwekuAmmzZui1oNn7nfiU1mJHFOEMmZHadqh9X
+TekVRNlXVCgixZT2UtmLMGcxyaBw2BqcMbuhlhqdJsGbDQJlPtQJyg2ZnkgsgBfJixaO/aa8NEBV
+T3JKLlkqqBhCVgdKEVhP9KcKDr3/wafw5qpj6RV+pe80Np3GG/IumA9gHHLqzLsHOdypj+teDF9Y
+YJBBWsi4yYIbfVAgZZTm7VCHWvZsepVyQiqniG5KBS31lSsueadkQpOuiXZ2d4dnZ+OPw3+ND/YG
+1Mym0bPh7ulwVJmszJydHRwfjbmPUYzi6r3h0ehg53A8/HJycLozwjXF7OnwffVzb7i/8/lwVB1u
+clNXpZjVBJW5THqh5lYT1tX5kSrQebQCs0xpyy19lapjcYGxWJbKlesSeR9VGLHlP22maEg39GsR
+J9ckwYofwQJ3pezWDaai6i7Lflkc/BfRotq8vNnh+8HGRq1SbHFnf7VsKbaqvLQyRd6YMkjuKhSJ
+dWtFYR7bWEk+y/JFXTeWSEo4dGmGsmFY6fPAmADW/SoBlHVzfcOEMNQModPwSl6zIUioZWlSk/GD
+c1stk0uKCQaY6cp9W0kLGdUdxgzlSapzKPzqeHnHSlFWpV+sSLXMEw8p9xS2p5ZLAtJ6X/1pe7Jl
+7VpAaRlpzPLk60wr50j3O2tbFC+4xVO7ZkUWwMv1f1nrM2vdH61/cNY/Oetn/64WpQojxQn8SqqD
+F++okoqpOCl75YqWKtH0f+bEki++x//cHKzceavxrcHE73Yd4fUdh0Z3P+wcHA3+OD4enY1OUdDD
+U4sWGsEcC/EcNYoFx7G52UYVy0TSVKHaafBmsOBr1+l+M+vD1v75XjnFyoQ5MCafjdeUpqp2uLUD
+GsqMUzJMiSxcaMnfDdpj/YVcHX0+PTJpI6ZpBIxvmUy519Q/6ExeZJTQPcqxMm8uwfxjuDuiDgo3
+/S3OwnEOvzHkmPVdernKDenQaRxf07nHn0cnn0dOcby6h3ceoCGvlhZ0lYQpCW1fX3cwHy9qHLR+
+PEhOrbWd5UWD5kg3STGtHdvas5u6WqkCGOhDy37GypsAWlN0OoFut4IoF+wCFJ0HUAFJ938+RcEa
+Pop43rB7/OnTwQg1LIy9ax8FNJ64syC81ab9ggtIJJnYib5YKAsumBBRRiB59/BmXl6oq+gqPS2p
+H5XYWhVXb3fYYFSpTvMy7FeOp0OtKJ6EeTqt4o0QKeuQur1CDehJdceHpqSulXQs0huccunERefr
+mzIFks8YIpHZwWQc4N+tWgbUfeTErZUjt9SRlUsi6berZ2/VDkcOJrcUCqNJxr77Eqsn4BMCalEW
+h9I8Aa8yBMeYF9wiwvmHpNKoyoyKG38264Wb+APTm7oBhwz6REDZ7VyAdBfSavQUBu6YenjQ3YZ5
+HAbeLbiYW8yzbXQ54Lu+n4DmO/yVYxqA8eQW57bqk1uVyWVxIfasCWhkWbmIHkqE4e3b4fH+EwR7
+cR76THMYu75sTbGiGbJWJeHW3i2N+d3S3ZJa64IKt2eW/Q0MQ7KUCMQP6r1BuImaRU1z9GbSg4H2
+YMAezJCj3DygzXGezfPsMXGomWekwSem1+SA7zDgKzvrVdwT2K/Avmq2YKk2/T8kaDSUdPAnyqOi
+m6yXiEU66CK6gjp3g2YT1HsRem1VJCoUXCrPpdgDo2LgZtWoy5ECWlm7eW6pcMpnmBRxUo47ZnGc
+2VC/QO6WD2Q0BmZD/dKz+upSVir6PReVKtpftOCBKwJ5MncwUPVWl0mjLVa0W/pZEU4o/B9bK58b
+0Dp9zuri1fMrj38qtqCeARWL6SmQ8giFN3gFaSwvNlWyfim4m5QEdL3ObCm7M5xy6zc/lb5AeSbC
+jBeoaMTTjbRVMBlTh6KJWl6kxnNBF4vczGncKXE5L8GNfC28JcRReLuNOCV5VHAWBz2uc28Rsimd
+rLrG1aiXcCvKJWHX9I07Fem0uDZRPkm/7qs7I32+ejR2NjzcH9h5mtg44YZ2Ss8iH7zBM+b0OCyt
+vStLbzHVnXlZKNMAjOHc55TDvvpbdCsVgLGaltLWg9yAxogVZLIDubJYWiLOpoPnaZNrathrcjso
+zZvAE+WzOiyfZMr8GAxUSvpbfxtafYepwD29gJ77JNVXfMgfetn5OH8q3PRdMYsjzCXI9fP+JxsX
+v2zBGtakdM8G8YRR56u11CjBiUjeujA9z6Oi87lH+VJCRLNLsr8hXD9JfCBglmXRgrRvXFS84NLm
+BXbqJWjpqU0gCX7xmm1NP9e9iMR34cG6lIx8jkcqTFXK87AeUWrZrOr+3O3C/775IaNqqVbBaLIJ
+L4mjjl/agqKqbb+BtvofX5A8SlYJ4GkStjY34fmF6vlXFSN0qeXV41/x5cCsIsTnMzqmod5zft9H
+tHChWYdhM+4rT6rKl5OSGt727t3DjTLFZxCr00xMPueSdw3+yNPbP+LvQKM+OVPhYsDk19MpqD3S
+rbAvxZgeodt26LZNKTo7Tvykxc6DS9VERIL8PjlrelQkSWc1nmFOw4pLLAX1kBeGX7Ao4ZGmfHbc
+hA+fT+DgaASj4eknFYbveo61pBiMaRJdAEk/verHSlXiJ1OF1SkDYnPCIKa9WQskGArJXH63yptC
+VY/jjOqAVOfUEM0SfavoPGb5j+yWyOiLzTx1r4TzyDN6pvhe43zPeN0rGPfM3kozk3jM/Wnj/wBW
+ZcvrnC8AAA==
 BOOTSTRAPPER_EOF
 install_file '/etc/systemd/system/bootstrapper-lockdown.service' '0644' <<'BOOTSTRAPPER_EOF'
 # bootstrapper 0.1.0

@@ -4,303 +4,90 @@
 set -eu
 umask 022
 
-# install_file PATH MODE: content on stdin, replaced atomically.
+# install_file PATH MODE [gz+b64]: content on stdin (gzip'd, then base64'd with gz+b64, as
+# in cloud-config's write_files), replaced atomically.
 install_file() {
 	mkdir -p "${1%/*}"
 	tmp=$(mktemp "${1%/*}/.bootstrapper.XXXXXX")
-	cat >"$tmp"
+	if [ "${3:-}" = gz+b64 ]; then
+		base64 -d | gzip -dc >"$tmp"
+	else
+		cat >"$tmp"
+	fi
 	chmod "$2" "$tmp"
 	mv -f "$tmp" "$1"
 }
 
-install_file '/usr/local/sbin/bootstrapper-imds' '0700' <<'BOOTSTRAPPER_EOF'
-#!/bin/sh
-# bootstrapper-imds 0.1.0: role credentials through IMDSv2 into the app's files.
-set -eu
-umask 077
-IMDS='http://169.254.169.254'
-ROLE=''
-APP_USER='root'
-ENV_FILE='/run/bootstrapper/credentials.env'
-TOKEN_TTL='21600'
-DEADLINE='60'
-ROLE_WAIT='10'
-LOCKDOWN='0'
-REFRESH='1'
-REFRESH_BEFORE=1800
-SELF=/usr/local/sbin/bootstrapper-imds
-WORK=
-TMP=
-say() { printf 'bootstrapper-imds: %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
-now() { date +%s; }
-ticks() {
-read -r up _ </proc/uptime
-echo $((${up%.*} * 100 + 1${up#*.} - 100))
-}
-has() { command -v "$1" >/dev/null 2>&1; }
-cleanup() {
-if [ -n "$TMP" ]; then rm -f "$TMP"; fi
-if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
-}
-pick_client() {
-if has curl; then
-CLIENT=curl HDR=
-elif wget --version 2>/dev/null | grep -q '^GNU Wget 1\.' &&
-wget --help 2>/dev/null | grep -q -- '--method'; then
-CLIENT=wget HDR='header = '
-else
-die "neither curl nor GNU Wget 1.15+ is installed (IMDSv2 needs a PUT): install curl, or render with --install-missing"
-fi
-}
-set_header() { printf '%s%s: %s\n' "$HDR" "$1" "$2" >"$WORK/headers"; }
-max_time() {
-t=$((END - $(ticks)))
-if [ "$t" -gt 300 ]; then t=300; elif [ "$t" -lt 100 ]; then t=100; fi
-printf '%d.%02d\n' $((t / 100)) $((t % 100))
-}
-http_curl() {
-rc=0
-code=$(curl -q -sS --noproxy '*' -X "$1" -H @"$WORK/headers" -o "$WORK/body" \
--w '%{http_code}' --connect-timeout 1 --max-time "$(max_time)" \
-"$IMDS$2" 2>"$WORK/error") || rc=$?
-case $rc in 0) echo "$code" ;; 2) echo 002 ;; *) echo 000 ;; esac
-}
-http_wget() {
-rm -f "$WORK/body"
-rc=0
-wget --config="$WORK/headers" --no-proxy --tries=1 --timeout="$(max_time)" \
---method="$1" --content-on-error -S -O "$WORK/body" -o "$WORK/error" "$IMDS$2" || rc=$?
-code=
-if [ "$rc" = 2 ]; then
-code=002
-elif [ "$rc" = 0 ] || [ "$rc" = 8 ]; then
-code=$(sed -n 's/^ *HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' "$WORK/error" | tail -n 1)
-fi
-echo "${code:-000}"
-}
-pause() {
-case ${DELAY:-0} in 0) DELAY=0.1 ;; 0.1) DELAY=0.2 ;; 0.2) DELAY=0.5 ;; *) DELAY=1 ;; esac
-sleep "$DELAY" 2>/dev/null || sleep 1
-}
-request() {
-DELAY=0
-while :; do
-STATUS=$("http_$CLIENT" "$1" "$2")
-case $STATUS in
-002) die "$CLIENT rejected its options for $1 $2 (exit 2): install curl 7.55+ or GNU Wget 1.15+" ;;
-000 | 5?? | 429) ;;
-*) return 0 ;;
-esac
-pause
-if [ "$(ticks)" -ge "$END" ]; then
-[ "$STATUS" != 000 ] || die "no answer from IMDS at $IMDS for $1 $2 within the ${DEADLINE}s deadline"
-die "IMDS at $IMDS kept answering HTTP $STATUS to $1 $2 until the ${DEADLINE}s deadline"
-fi
-done
-}
-get_token() {
-set_header X-aws-ec2-metadata-token-ttl-seconds "$TOKEN_TTL"
-request PUT /latest/api/token
-case $STATUS in
-200) ;;
-403) die "IMDS refused a session token (HTTP 403): IMDS is disabled, or a proxy was in the way" ;;
-*) die "IMDS answered HTTP $STATUS to the session token request" ;;
-esac
-IFS= read -r token <"$WORK/body" || true
-case $token in '' | *[!A-Za-z0-9+/=_-]*) die "IMDS sent an empty or malformed session token" ;; esac
-set_header X-aws-ec2-metadata-token "$token"
-}
-get() {
-request GET "/latest/$1"
-if [ "$STATUS" = 401 ]; then
-get_token
-request GET "/latest/$1"
-fi
-}
-get_role_path() {
-wait_end=$(($(ticks) + ROLE_WAIT * 100))
-wait_delay=0
-get "$1"
-while [ "$STATUS" = 404 ] && [ "$(ticks)" -lt "$wait_end" ] && [ "$(ticks)" -lt "$END" ]; do
-DELAY=$wait_delay
-pause
-wait_delay=$DELAY
-get "$1"
-done
-case $STATUS in
-200) ;;
-404) die "no IAM role is attached to this instance (HTTP 404 for $1); attach an instance profile" ;;
-*) die "IMDS answered HTTP $STATUS for $1" ;;
-esac
-}
-discover_role() {
-if [ -n "$ROLE" ]; then return 0; fi
-get_role_path meta-data/iam/security-credentials/
-ROLE=$(sed -n '/./p' "$WORK/body")
-case $ROLE in
-*"
-"*) die "IMDS lists several IAM roles; choose one with --role" ;;
-'' | *[!A-Za-z0-9_+=,.@-]*) die "IMDS listed no usable IAM role name" ;;
-esac
-}
-field() {
-sed -n 's/.*"'"$1"'"[[:space:]]*:[[:space:]]*"\([^"\\]*\)".*/\1/p' "$WORK/body" | head -n 1
-}
-require() {
-case $2 in '' | *[!A-Za-z0-9+/=:._-]*) die "the credential document has no usable $1" ;; esac
-}
-read_credentials() {
-get_role_path "meta-data/iam/security-credentials/$ROLE"
-code=$(field Code)
-if [ -n "$code" ] && [ "$code" != Success ]; then
-die "IMDS says the role credentials are not usable (Code: $code)"
-fi
-KEY_ID=$(field AccessKeyId)
-SECRET=$(field SecretAccessKey)
-SESSION=$(field Token)
-EXPIRATION=$(field Expiration)
-require AccessKeyId "$KEY_ID"
-require SecretAccessKey "$SECRET"
-require Token "$SESSION"
-require Expiration "$EXPIRATION"
-: >"$WORK/body"
-}
-read_region() {
-get meta-data/placement/region
-[ "$STATUS" = 200 ] || die "IMDS answered HTTP $STATUS for the region"
-IFS= read -r REGION <"$WORK/body" || true
-case $REGION in '' | *[!a-z0-9-]*) die "IMDS sent no usable region" ;; esac
-}
-app_group() {
-APP_GROUP=$(id -g "$APP_USER") || die "user $APP_USER does not exist; create it first (cloud-config users:)"
-FILE_MODE=0440 WANT=-r--r-----
-if [ "$APP_GROUP" = 0 ]; then
-[ "$APP_USER" = root ] || die "user $APP_USER has group root: give it its own"
-FILE_MODE=0400 WANT=-r--------
-return 0
-fi
-others=$(grep "^[^:]*:[^:]*:[^:]*:$APP_GROUP:" /etc/passwd | grep -cv "^$APP_USER:" || :)
-members=$(sed -n "s/^[^:]*:[^:]*:$APP_GROUP:\(.*\)/\1/p" /etc/group)
-if [ "$others" != 0 ] || [ "${members:-$APP_USER}" != "$APP_USER" ]; then
-die "user $APP_USER shares its group (gid $APP_GROUP) with others: give it its own"
-fi
-}
-check_tree() {
-rest=${1#/} at=
-while [ -n "$rest" ]; do
-at="$at/${rest%%/*}"
-case $rest in */*) rest=${rest#*/} ;; *) rest= ;; esac
-# shellcheck disable=SC2012,SC2046
-set -- $(ls -ldn "$at")
-case $1 in
-d????w* | d???????w*) unsafe "writable by group or others" ;;
-[!dl]*) unsafe "not a directory" ;;
-esac
-[ "$3" = 0 ] || unsafe "not owned by root"
-done
-}
-unsafe() { die "refusing to write credentials under $at: it is $1"; }
-begin_file() {
-dir=${1%/*}
-(umask 022 && mkdir -p "${dir:-/}") || die "cannot create the directory $dir"
-check_tree "${dir:-/}"
-real=$(cd -P "${dir:-/}" && pwd -P) || die "cannot resolve the directory $dir"
-check_tree "$real"
-TMP=$(mktemp "${real%/}/.${1##*/}.XXXXXX") || die "cannot create a temporary file in $dir"
-TARGET="${real%/}/${1##*/}"
-[ -L "$TARGET" ] || [ ! -d "$TARGET" ] || die "$1 is a directory"
-}
-commit_file() {
-chown -- "0:$APP_GROUP" "$TMP" || die "cannot give $1 to group $APP_GROUP"
-chmod "$FILE_MODE" "$TMP"
-mv -f -- "$TMP" "$TARGET" || die "cannot rename the new $1 into place"
-TMP=
-}
-trusted() {
-[ -e "$1" ] || [ -L "$1" ] || return 1
-# shellcheck disable=SC2012,SC2046
-set -- "$1" $(ls -ldn "$1")
-case $2:$4:$5 in
-"$WANT:0:$APP_GROUP" | "$WANT.:0:$APP_GROUP") ;;
-*) say "replacing $1: $2 $4:$5 is not $WANT 0:$APP_GROUP" && return 1 ;;
-esac
-}
-write_env_file() {
-begin_file "$ENV_FILE"
-printf 'AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\nAWS_SESSION_TOKEN=%s\nAWS_CREDENTIAL_EXPIRATION=%s\nAWS_REGION=%s\nAWS_DEFAULT_REGION=%s\n' \
-"$KEY_ID" "$SECRET" "$SESSION" "$EXPIRATION" "$REGION" "$REGION" >"$TMP"
-commit_file "$ENV_FILE"
-}
-fetch() {
-app_group
-pick_client
-WORK=$(mktemp -d) || die "cannot create a private working directory"
-END=$(($(ticks) + DEADLINE * 100))
-get_token
-discover_role
-read_credentials
-read_region
-write_env_file
-say "credentials for role $ROLE written for user $APP_USER (expire $EXPIRATION)"
-}
-refresh() {
-app_group
-if trusted "$ENV_FILE"; then
-expires=$(sed -n 's/^AWS_CREDENTIAL_EXPIRATION=//p' "$ENV_FILE")
-soon=$(date -u -d "@$(($(now) + REFRESH_BEFORE))" +%Y-%m-%dT%H:%M:%SZ)
-if [ -n "$expires" ] && expr "$expires" \> "$soon" >/dev/null; then
-return 0
-fi
-fi
-fetch
-}
-lockdown() { :; }
-persist() {
-if has systemctl && [ -d /etc/systemd/system ]; then
-persist_systemd
-else
-persist_cloud_init
-fi
-}
-persist_systemd() {
-units=
-if [ "$LOCKDOWN" = 1 ]; then units=bootstrapper-lockdown.service; fi
-if [ "$REFRESH" = 1 ]; then units="$units bootstrapper-credentials.service bootstrapper-credentials.timer"; fi
-if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
-# shellcheck disable=SC2086 # a list of unit names
-systemctl enable $units
-if [ -d /run/systemd/system ] && [ "$REFRESH" = 1 ]; then systemctl start bootstrapper-credentials.timer; fi
-}
-persist_cloud_init() {
-mkdir -p /var/lib/cloud/scripts/per-boot
-printf '#!/bin/sh\nexec %s boot\n' "$SELF" >/var/lib/cloud/scripts/per-boot/bootstrapper-imds
-chmod 0700 /var/lib/cloud/scripts/per-boot/bootstrapper-imds
-[ "$REFRESH" = 1 ] || return 0
-if [ -d /etc/cron.d ]; then
-printf '*/5 * * * * root %s boot\n' "$SELF" >/etc/cron.d/bootstrapper-imds
-chmod 0644 /etc/cron.d/bootstrapper-imds
-elif [ -d /etc/crontabs ]; then
-job="*/5 * * * * $SELF boot"
-grep -qxF "$job" /etc/crontabs/root 2>/dev/null || printf '%s\n' "$job" >>/etc/crontabs/root
-echo root >>/etc/crontabs/cron.update # BusyBox crond rereads root's crontab
-else
-say "warning: no systemd and no cron: credentials are renewed only at boot"
-fi
-}
-main() {
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-case ${1:-} in
-setup) lockdown; persist ;;
-lockdown) lockdown ;;
-fetch) fetch ;;
-refresh) refresh ;;
-boot) lockdown; if [ "$REFRESH" = 1 ]; then refresh; fi ;;
-*) die "usage: bootstrapper-imds setup|lockdown|fetch|refresh|boot" ;;
-esac
-}
-main "$@"
+install_file '/usr/local/sbin/bootstrapper-imds' '0700' gz+b64 <<'BOOTSTRAPPER_EOF'
+H4sIAAAAAAACA5Ua+1fTSPf3/BXX0Jq2bpq2gq5lq7JQlCMCB+qnu6A9IZnSLGnSzaRUFvjfv3vv
+TF4FXBc9lHndue/XdO2Jcx5Ejpwaa3Aex6lME3c+F4kdzHwJnXa33elDEocCvET4IkoDN5SQTpN4
+cTGFvY87J1c9CKI0xjkBeNSSMAlCIdsGLQ6saZrO+47TffGq3dtYb+tPyzg+3B8OLMvYOjoafzoZ
+Hg+sBK+3jOHB/8a7e7TmJIvIKePklFBoi+jKMraP9F6E8/lkvH14sLv3jkajww/Dg/FotD+wet0X
+nY5l7Ay3dvb3DnDvi466ffx5a280sLo43D/c/rBz+PlgYNHacPd4ePIeVyxDihRssTAWM1deQufl
+y2x1/Ptw9/B4OOj+2ukYnw+PPwyM0cejgSHd60YTbmCeIFMmYN3jaR/q8iyywKy1THj9tLcJd4Yf
+CD6Eh8EUSRInfcDlTRDfgxS6tCWKl7zFd1MBz+qS5tLAu5Q0ayTC9cFOYDGHMfzmzJPYcxbzNJgJ
+Q3jTGGqNRu1mMa+3W3fQgm6nA8+gSzNrrfYd2DTTbBp3xtRleODFs5kbIcgrxLOLeDq+uHKiRRhC
+7/VTRsgLhRst5nx9MIFTsCPcizww4esmKUMEyQzsiZ7cRK0o7SOOVTcmk2yat94Zc6Ru7IUBCjy7
+BNEDb5GE6pixvb83PBgNaAbe7xwPDBHipuUFycy+EokM4gjxLXC/hYtEzMH+G6xv7w4+wWfa2j1r
+W/D0qaHPTUU4f+SQbYNl2zORTmPfquLAhwkHa4qiEAkMwEJ0pCDZghmJAHcnjDxEcQLF7e3uxjMI
+JNqQTN0wFD40tFVFQqAJunD0adTsZ+sM4hdAEImI6KIlQkbM9LI9C6QMogvTYB6i+o4VQhWlrMt6
+SQ8RbVOJ2az1UNZKDI46J00S9sz9PiZtYkGEYpIOUKOGBzuoOrUGq2ET9YfFa9Zo3QT7IoXnqGiZ
+jPkUTqBSh9WNYcoaWdnYpY1IQo6x3653ej4hjDfTFnCU1ubjeqHF6HLGxCdlG96gY3ixLxBn5j9J
+Up4gz6IYDeX7NVgtC+wvigX2e3i7wgCwY1x7bsKZYS8RlRsFHyHe4Tnbi6NIeKlN/IkXSAvOIb94
+jOcaGe+aBMCskXCJzb2Mz2zvZhNubwFRrb0xPFcKqCUeihw6TWADNmt0nwmbm9DTU51Oj4atfNih
+oZCul7GAlFKxQBvic1NxQ6s6Yj4JLgb3yEXG2Ioztp0mgZADoknTN1glKbOIgeIfQU3RZu04spk0
+sJHXh4qDzMkS1VDwoyCfRJXpUuKZaEq9TDnUIlJu5EqkdqD6EIRi4tfqkVpDomWh67Gk8w1a70ej
+ozPntGO/an9twVmD/vpa/DprtlvOWdeZWyvo3kLqBiHB6TbJwrRsbuiOvo0iuDOR+eeudxlPJsx6
+JcxuWZYYVElS+JFP9NRELtr2Rlm03ZJg5+5C6mARCnRLzPSKu7rVK+ylE/H3QkilBb4I3WuS/hTj
+M/Q3wY8NdBrpQiJ7TNaYmnJnZXdAcmtqMtRupMVAETSBXZs+gu7oL7QCZHKQSogx9sQRZgIofiS+
+1oMGh7LeiiODl+0NdH/3HCIpukEafQsbb97g7/XeqybNtXJ7ULiY6Lnx6nSRIH9pA7NJUVpraEHg
+bp5BOph9+TjTMu3CyGnRIjq2PDYZp6W7ngzYzFjVlF+PwY3kEt3wJIlnnA6BmwIrdYl48tGoAJQh
+1W6yROROgo8mFwaRMFWUqB6/FPNUQ0eHDqSyuQQw3VKQF5gNhT8CjErqx5FAzUHmjtP4UkSsDEVk
+gC+2u5S28HpkyC4mGK7N++w0DW0p0J4xDGEUz1Iq05gv0nGuOVrFKEyBE2J6IlPHnQcOw8jshwe5
+HhXnSZd66LZJdOud51qnmP5ETBZktC5IITmUK4gN5gRt7iuGY/D0A+meY+zkwOiCcl5Ll8Azc5Yo
+bK0+JU4zb/EGxdoSUjqbrd6r6TRzLdvbPRlAlnmpPb9VyCU1SZOF0FSrLYiRZaFGt06fbNl/uvY/
+6HCeOYOx/bWCnEQXihiCmM3Ta6Jq5oaoUDNEt4KWmfuGn5AoSkMdUuqgFGFVju+GIzAzQWZuIA/u
+mSkMUALd3Ehy3fppcIXz1BC1hlKpMZ676ZSRW7pBOsY8h9KNzEoxdc2zd5XMYtDPfFt+PbkSs7hO
++bxVAtbRlNF/VF1ASAezi81Hd2ROAp3oT7ubx7BjC111sYVZrDdzb7O39VFVY6j0bpq63hQVgtU1
+SyEjT+Qmsq59UHNTbyaNynehlVCl9q+GoVFSoAr1p7JFejHm2Sw0lldFgkDKZ5P2OYE7c9CTLJIg
+vbZLVZyT+Qc6hDpAH6VY7bRLIVhtyVyIYkJktEzDrCAfBhIDkBSIlxvm/MJ6CbUtxpPI6ixnpgWm
+555Bjp8Nfmm/XTFJgoyIoRQW7G0KYUTuTBSM0XrN0JFLk0CEvva5WQrSbpkWyd8yT0/7cu56ov/1
+a6tfHpiYlXwzz86+ts6aZikdoVQJpux1MAsx7rj2G5d4+oAgzJ+QRKaNWb7EaMM2DsoOgIs3lYrm
+hqGGGBtPFp6Hvin3CiVv5l5Ldqn3OgluguyL04ylDboQi1+C2eToRWp3Ka7Jb24x+A/ies+HE4FQ
+0nwGRuzfht/nQeJS7sGGqVRFk2LWEIy2ONKch7xwv13yw4RvgSrC8xYz8spUhRZKoKDmmYeKtSyT
+RFwgIlUnS4ZfCGMeorAJpqP25qrOI+R51WH1KrnHv5gqc1vBqUYqfdVv1btWYpXeVApWikcPRamC
+FxmsLCRllqDRuDPc+Xx8kcS6bUCtn3fHh5+OkDEB4naBe7N2kCqI+CZ0oeh5sgWUg5CsMphRynST
+REQ9EcwuJ0GCAafhhfHC18UN0GHZR1WiPtH44+HOcNBZX+/A5y2s2u3Epv/4k4W3HCVdVJSSwBwz
+XKFWVUkUKxiSgjCVvK8PF8EV48eZ8TKq4tIp4aJ+jCyfJfWPqW/AmkNNCPPb6bc+OYrS7wLnvgmO
+SD1n7kq59PPGhXeF53Ls+izqftOYidm5Aq39koml0SOAzxptdEPsg/QdTF+eFSgsVYJcVGI3+oq+
+nd9+x3vKzKw4ixVGyim6B8l8U/xsXKCeFHg1lSdXtz/AZ+6BYIj0LsdpIoRulcl0ULvprjl3GBQH
+eWbAni3hBE9FdZdKXRdzlhuardedFhZ3mXWgnqFttBy0Bg2QPtZaCFQVbjybG8IakiLCkFHJktXB
+yXav0+39Qh/rL1Snkdop6BTt0Cds3DQPd1RAGv4b/Fm2ULD8Fw+aWAJIdyLUdjCX6NjZFs+vNc/Q
+F2TiQS91+sQPv947RebkImIJlnBxUvJnp6puz8V6/xgyGtUHbyNdNzMHqPapjiUJlpN5KmMwVyEU
+q0FgwZ2sWrfP0pNY2HDXKXWTLEtF1EhoJASjoZuxvR5FoNklroFNlfAN/tW3nbuS7/DciJDUPoJ8
+Yk4k1PBPs6QeZQjkwUNqGKFlHJUX6Mr5kmbvXYIij8Orn7iFYJvIWnufINOo7tw5pJOkQGZmQE/A
+9n+wQVXfXc4ES6LLexL3jqFYmPVjyvpUSzVKYyRS8ZkT0iZ3sWuN2WWKlQeBoT3Edqet/mZY7S/8
+8yijXaDjceIiA+g2OBcy8EmPMQmeBpP0cYvYeAVrzEKqdtxUZQic3hIgiy07awuatbfcr6QGM7IY
+V8iEzE6/7Md1U3oFUfYVJYpIMZW9lM4izFlMMsgddgbOmF1RS41uU+DNGoEy7+sE5YZMTySWwJvU
+cwnHflM9GqCqJwtKLlkqqBhCVQdaEVhPsqEODt3/4FP4cNmxdHO/0uvX1vu1DfIumA9gHOpXmXcL
+arpdnc96MfxggUEGaSHjJguu9UCDVFGaj0MVatGz6ZbKCaWcIroqFLTQV6641MuQCRY99mxtbw9P
+TsYfhn+M93YG1Mym2ZPh9vFwVFosrZyc7B0ejLmPkc/i7p3hwWhva388/HK0d7w1wj356vHwXXm4
+M9zd+rQ/Kk9b3NTVKWY5QWUuk17otdWEdXV9pAt0ni3BLFLa4khPp+pYXGAsVqVy6blEvUflRmz7
+j5spGtIV/bWMk0uSYMmPYIG7UnZnDaa86i7KflUc/INoUW1evOzwK1+tUakUm9zZXy1b8qM6Ly0t
+kTemDJK7Cnli3VxRmIcOlpLPonzRj4YFkgoOPZqhbBiW/DEwJoB1v0wAZd1c3zAhDDVF6DS9ktc0
+BAm1KE0qMr53b7NpckkxwQAzXXlvK2gho7rBmKE9SXkNhV+eL15KKcrq9IsVqZJ54iXFmdz29HZF
+gKz21R+3J0fVrjmUpiFjlic/Z9oLjnRvWduieMktnsozK7IAntX/sOszu+6P6u/79Y/9+smf5aJU
+Y6Q5gaOkPHn2miqpmIqToleuaSkTTf+ZE3cUp7LCXWe52Ssx5UPd4r0q9i59DD362fJkuL87cBYy
+cXDBDR1Jz+v3XoGNOT1PysrLprxGZs+8NFSFNbKEM2017evPPF/WAMZ6WT02ZpNcAo2DKEhVDryy
+mW9d4Koc/Jg2taeCfUZuG1X6KvBE8bCLBqyE9hAMs8af1e8YlN/zNbjHN9CDU1J+R0b+0DcEHuZP
+iZu+K2ZxZCcijF2fzz8aOn99gcmHy50eiCeMOjd3pFGAw4jOdT/T82NUsg7Jg3wpIGLVnqT/Qnj2
+KH5PwCzLPAl2rlxUvODc4Q2O9JJgnkqHQBL8/D11Lfvax1kkvgsP6koy6kGYVJjs5MewHlBqlS51
+XmJN+98P32dUKd3pFIwmm/CSOGr7hS1oqlrOBsYm9Y9L9AfJKgA8TsKL9XX48Ub9AFnGCAuvovn1
+V3w+MMsI8f2MjmnobxR830W0cKNZheEw7iuPesXbvaKGj71+ff+gKgAYxOoyE7OYs9Ndg98X8vr3
++DvQrI+Mptgq+SBm2fqMcisc6pZuEmGK0Kd+j1Z0oO+I4JA29++19TD3FUuMDnEUXtOzliKd1Xjm
+BqoxRiwF/VUSGH7ZG6kZS33xxYL3n45gD/PH0fD4o05Zb7p9+44SVsxuqQWh/PSqHytUiR/tcqvT
+BsTmhKln5s0wlWUwlI5yAGgWvSodEXBFx+Dymp6iVaJvFZ2HLP+B0wqZrLW2kO6F6D/wdSym+DbD
++ZbxutUwbpm9pXSaeMwVkvF/E3qnueQlAAA=
 BOOTSTRAPPER_EOF
 install_file '/etc/systemd/system/bootstrapper-credentials.service' '0644' <<'BOOTSTRAPPER_EOF'
 # bootstrapper 0.1.0

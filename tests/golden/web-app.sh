@@ -4,403 +4,109 @@
 set -eu
 umask 022
 
-# install_file PATH MODE: content on stdin, replaced atomically.
+# install_file PATH MODE [gz+b64]: content on stdin (gzip'd, then base64'd with gz+b64, as
+# in cloud-config's write_files), replaced atomically.
 install_file() {
 	mkdir -p "${1%/*}"
 	tmp=$(mktemp "${1%/*}/.bootstrapper.XXXXXX")
-	cat >"$tmp"
+	if [ "${3:-}" = gz+b64 ]; then
+		base64 -d | gzip -dc >"$tmp"
+	else
+		cat >"$tmp"
+	fi
 	chmod "$2" "$tmp"
 	mv -f "$tmp" "$1"
 }
 
-install_file '/usr/local/sbin/bootstrapper-imds' '0700' <<'BOOTSTRAPPER_EOF'
-#!/bin/sh
-# bootstrapper-imds 0.1.0: role credentials through IMDSv2 into the app's files.
-set -eu
-umask 077
-IMDS='http://169.254.169.254'
-ROLE='web-app'
-APP_USER='www-data'
-ENV_FILE='/run/bootstrapper/web-app.env'
-CP_FILE='/run/bootstrapper/web-app.json'
-AWS_CONFIG='/run/bootstrapper/aws-config'
-TOKEN_TTL='21600'
-DEADLINE='60'
-ROLE_WAIT='10'
-LOCKDOWN='1'
-FIREWALL='auto'
-ALLOW_USERS=''
-REFRESH='1'
-REFRESH_BEFORE=1800
-IMDS_V4=169.254.169.254
-IMDS_V6=fd00:ec2::254
-CHAIN=BOOTSTRAPPER-IMDS
-SELF=/usr/local/sbin/bootstrapper-imds
-WORK=
-TMP=
-say() { printf 'bootstrapper-imds: %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
-now() { date +%s; }
-ticks() {
-read -r up _ </proc/uptime
-echo $((${up%.*} * 100 + 1${up#*.} - 100))
-}
-has() { command -v "$1" >/dev/null 2>&1; }
-cleanup() {
-if [ -n "$TMP" ]; then rm -f "$TMP"; fi
-if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
-}
-pick_client() {
-if has curl; then
-CLIENT=curl HDR=
-elif wget --version 2>/dev/null | grep -q '^GNU Wget 1\.' &&
-wget --help 2>/dev/null | grep -q -- '--method'; then
-CLIENT=wget HDR='header = '
-else
-die "neither curl nor GNU Wget 1.15+ is installed (IMDSv2 needs a PUT): install curl, or render with --install-missing"
-fi
-}
-set_header() { printf '%s%s: %s\n' "$HDR" "$1" "$2" >"$WORK/headers"; }
-max_time() {
-t=$((END - $(ticks)))
-if [ "$t" -gt 300 ]; then t=300; elif [ "$t" -lt 100 ]; then t=100; fi
-printf '%d.%02d\n' $((t / 100)) $((t % 100))
-}
-http_curl() {
-rc=0
-code=$(curl -q -sS --noproxy '*' -X "$1" -H @"$WORK/headers" -o "$WORK/body" \
--w '%{http_code}' --connect-timeout 1 --max-time "$(max_time)" \
-"$IMDS$2" 2>"$WORK/error") || rc=$?
-case $rc in 0) echo "$code" ;; 2) echo 002 ;; *) echo 000 ;; esac
-}
-http_wget() {
-rm -f "$WORK/body"
-rc=0
-wget --config="$WORK/headers" --no-proxy --tries=1 --timeout="$(max_time)" \
---method="$1" --content-on-error -S -O "$WORK/body" -o "$WORK/error" "$IMDS$2" || rc=$?
-code=
-if [ "$rc" = 2 ]; then
-code=002
-elif [ "$rc" = 0 ] || [ "$rc" = 8 ]; then
-code=$(sed -n 's/^ *HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' "$WORK/error" | tail -n 1)
-fi
-echo "${code:-000}"
-}
-pause() {
-case ${DELAY:-0} in 0) DELAY=0.1 ;; 0.1) DELAY=0.2 ;; 0.2) DELAY=0.5 ;; *) DELAY=1 ;; esac
-sleep "$DELAY" 2>/dev/null || sleep 1
-}
-request() {
-DELAY=0
-while :; do
-STATUS=$("http_$CLIENT" "$1" "$2")
-case $STATUS in
-002) die "$CLIENT rejected its options for $1 $2 (exit 2): install curl 7.55+ or GNU Wget 1.15+" ;;
-000 | 5?? | 429) ;;
-*) return 0 ;;
-esac
-pause
-if [ "$(ticks)" -ge "$END" ]; then
-[ "$STATUS" != 000 ] || die "no answer from IMDS at $IMDS for $1 $2 within the ${DEADLINE}s deadline"
-die "IMDS at $IMDS kept answering HTTP $STATUS to $1 $2 until the ${DEADLINE}s deadline"
-fi
-done
-}
-get_token() {
-set_header X-aws-ec2-metadata-token-ttl-seconds "$TOKEN_TTL"
-request PUT /latest/api/token
-case $STATUS in
-200) ;;
-403) die "IMDS refused a session token (HTTP 403): IMDS is disabled, or a proxy was in the way" ;;
-*) die "IMDS answered HTTP $STATUS to the session token request" ;;
-esac
-IFS= read -r token <"$WORK/body" || true
-case $token in '' | *[!A-Za-z0-9+/=_-]*) die "IMDS sent an empty or malformed session token" ;; esac
-set_header X-aws-ec2-metadata-token "$token"
-}
-get() {
-request GET "/latest/$1"
-if [ "$STATUS" = 401 ]; then
-get_token
-request GET "/latest/$1"
-fi
-}
-get_role_path() {
-wait_end=$(($(ticks) + ROLE_WAIT * 100))
-wait_delay=0
-get "$1"
-while [ "$STATUS" = 404 ] && [ "$(ticks)" -lt "$wait_end" ] && [ "$(ticks)" -lt "$END" ]; do
-DELAY=$wait_delay
-pause
-wait_delay=$DELAY
-get "$1"
-done
-case $STATUS in
-200) ;;
-404) die "no IAM role is attached to this instance (HTTP 404 for $1); attach an instance profile" ;;
-*) die "IMDS answered HTTP $STATUS for $1" ;;
-esac
-}
-discover_role() {
-if [ -n "$ROLE" ]; then return 0; fi
-get_role_path meta-data/iam/security-credentials/
-ROLE=$(sed -n '/./p' "$WORK/body")
-case $ROLE in
-*"
-"*) die "IMDS lists several IAM roles; choose one with --role" ;;
-'' | *[!A-Za-z0-9_+=,.@-]*) die "IMDS listed no usable IAM role name" ;;
-esac
-}
-field() {
-sed -n 's/.*"'"$1"'"[[:space:]]*:[[:space:]]*"\([^"\\]*\)".*/\1/p' "$WORK/body" | head -n 1
-}
-require() {
-case $2 in '' | *[!A-Za-z0-9+/=:._-]*) die "the credential document has no usable $1" ;; esac
-}
-read_credentials() {
-get_role_path "meta-data/iam/security-credentials/$ROLE"
-code=$(field Code)
-if [ -n "$code" ] && [ "$code" != Success ]; then
-die "IMDS says the role credentials are not usable (Code: $code)"
-fi
-KEY_ID=$(field AccessKeyId)
-SECRET=$(field SecretAccessKey)
-SESSION=$(field Token)
-EXPIRATION=$(field Expiration)
-require AccessKeyId "$KEY_ID"
-require SecretAccessKey "$SECRET"
-require Token "$SESSION"
-require Expiration "$EXPIRATION"
-: >"$WORK/body"
-}
-read_region() {
-get meta-data/placement/region
-[ "$STATUS" = 200 ] || die "IMDS answered HTTP $STATUS for the region"
-IFS= read -r REGION <"$WORK/body" || true
-case $REGION in '' | *[!a-z0-9-]*) die "IMDS sent no usable region" ;; esac
-}
-app_group() {
-APP_GROUP=$(id -g "$APP_USER") || die "user $APP_USER does not exist; create it first (cloud-config users:)"
-FILE_MODE=0440 WANT=-r--r-----
-if [ "$APP_GROUP" = 0 ]; then
-[ "$APP_USER" = root ] || die "user $APP_USER has group root: give it its own"
-FILE_MODE=0400 WANT=-r--------
-return 0
-fi
-others=$(grep "^[^:]*:[^:]*:[^:]*:$APP_GROUP:" /etc/passwd | grep -cv "^$APP_USER:" || :)
-members=$(sed -n "s/^[^:]*:[^:]*:$APP_GROUP:\(.*\)/\1/p" /etc/group)
-if [ "$others" != 0 ] || [ "${members:-$APP_USER}" != "$APP_USER" ]; then
-die "user $APP_USER shares its group (gid $APP_GROUP) with others: give it its own"
-fi
-}
-check_tree() {
-rest=${1#/} at=
-while [ -n "$rest" ]; do
-at="$at/${rest%%/*}"
-case $rest in */*) rest=${rest#*/} ;; *) rest= ;; esac
-# shellcheck disable=SC2012,SC2046
-set -- $(ls -ldn "$at")
-case $1 in
-d????w* | d???????w*) unsafe "writable by group or others" ;;
-[!dl]*) unsafe "not a directory" ;;
-esac
-[ "$3" = 0 ] || unsafe "not owned by root"
-done
-}
-unsafe() { die "refusing to write credentials under $at: it is $1"; }
-begin_file() {
-dir=${1%/*}
-(umask 022 && mkdir -p "${dir:-/}") || die "cannot create the directory $dir"
-check_tree "${dir:-/}"
-real=$(cd -P "${dir:-/}" && pwd -P) || die "cannot resolve the directory $dir"
-check_tree "$real"
-TMP=$(mktemp "${real%/}/.${1##*/}.XXXXXX") || die "cannot create a temporary file in $dir"
-TARGET="${real%/}/${1##*/}"
-[ -L "$TARGET" ] || [ ! -d "$TARGET" ] || die "$1 is a directory"
-}
-commit_file() {
-chown -- "0:$APP_GROUP" "$TMP" || die "cannot give $1 to group $APP_GROUP"
-chmod "$FILE_MODE" "$TMP"
-mv -f -- "$TMP" "$TARGET" || die "cannot rename the new $1 into place"
-TMP=
-}
-trusted() {
-[ -e "$1" ] || [ -L "$1" ] || return 1
-# shellcheck disable=SC2012,SC2046
-set -- "$1" $(ls -ldn "$1")
-case $2:$4:$5 in
-"$WANT:0:$APP_GROUP" | "$WANT.:0:$APP_GROUP") ;;
-*) say "replacing $1: $2 $4:$5 is not $WANT 0:$APP_GROUP" && return 1 ;;
-esac
-}
-write_env_file() {
-begin_file "$ENV_FILE"
-printf 'AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\nAWS_SESSION_TOKEN=%s\nAWS_CREDENTIAL_EXPIRATION=%s\nAWS_REGION=%s\nAWS_DEFAULT_REGION=%s\n' \
-"$KEY_ID" "$SECRET" "$SESSION" "$EXPIRATION" "$REGION" "$REGION" >"$TMP"
-commit_file "$ENV_FILE"
-}
-write_process_file() {
-begin_file "$CP_FILE"
-printf '{"Version": 1, "AccessKeyId": "%s", "SecretAccessKey": "%s", "SessionToken": "%s", "Expiration": "%s"}\n' \
-"$KEY_ID" "$SECRET" "$SESSION" "$EXPIRATION" >"$TMP"
-commit_file "$CP_FILE"
-}
-write_aws_config() {
-begin_file "$AWS_CONFIG"
-printf '# Written by bootstrapper: SDKs re-run credential_process before Expiration.\n[default]\ncredential_process = cat %s\nregion = %s\n' \
-"$CP_FILE" "$REGION" >"$TMP"
-commit_file "$AWS_CONFIG"
-}
-fetch() {
-app_group
-pick_client
-WORK=$(mktemp -d) || die "cannot create a private working directory"
-END=$(($(ticks) + DEADLINE * 100))
-get_token
-discover_role
-read_credentials
-read_region
-write_env_file
-write_process_file
-write_aws_config
-say "credentials for role $ROLE written for user $APP_USER (expire $EXPIRATION)"
-}
-refresh() {
-app_group
-if ! trusted "$CP_FILE" || ! trusted "$AWS_CONFIG"; then
-fetch
-return 0
-fi
-if trusted "$ENV_FILE"; then
-expires=$(sed -n 's/^AWS_CREDENTIAL_EXPIRATION=//p' "$ENV_FILE")
-soon=$(date -u -d "@$(($(now) + REFRESH_BEFORE))" +%Y-%m-%dT%H:%M:%SZ)
-if [ -n "$expires" ] && expr "$expires" \> "$soon" >/dev/null; then
-return 0
-fi
-fi
-fetch
-}
-ipt_rules() {
-echo '*filter'
-echo ":$CHAIN - [0:0]"
-echo ":$CHAIN-FWD - [0:0]"
-for uid in $UIDS; do echo "-A $CHAIN -m owner --uid-owner $uid -j RETURN"; done
-for c in "$CHAIN" "$CHAIN-FWD"; do
-echo "-A $c -p tcp -j REJECT --reject-with tcp-reset"
-echo "-A $c -j REJECT"
-done
-for hook in OUTPUT:"$CHAIN" FORWARD:"$CHAIN-FWD"; do
-"$1" -w -S "${hook%%:*}" | grep -e "-j ${hook#*:}\$" | sed 's/^-A/-D/'
-echo "-I ${hook%%:*} 1 -d $2 -j ${hook#*:}"
-done
-echo COMMIT
-}
-lockdown_family() {
-if ! has "$1-restore" || ! "$1" -w -n -L OUTPUT >/dev/null 2>&1; then return 1; fi
-rules=$(ipt_rules "$1" "$2") && echo "$rules" | "$1-restore" -w --noflush
-}
-lockdown_iptables() {
-lockdown_family iptables "$IMDS_V4" || die "lockdown: iptables failed"
-[ -e /proc/net/if_inet6 ] || return 0
-lockdown_family ip6tables "$IMDS_V6" && return 0
-say "lockdown: ip6tables failed; trying nft for both families"
-lockdown_nft
-}
-lockdown_nft() {
-has nft || die "lockdown: nft is not installed"
-uids=$(echo "$UIDS" | sed 's/ /, /g')
-nft -f - <<EOF || die "lockdown: nft could not load the rules"
-table inet bootstrapper_imds {}
-delete table inet bootstrapper_imds
-table inet bootstrapper_imds {
-chain deny {
-meta l4proto tcp reject with tcp reset
-reject
-}
-chain output {
-type filter hook output priority 0; policy accept;
-meta skuid { $uids } accept
-ip daddr $IMDS_V4 jump deny
-ip6 daddr $IMDS_V6 jump deny
-}
-chain forward {
-type filter hook forward priority 0; policy accept;
-ip daddr $IMDS_V4 jump deny
-ip6 daddr $IMDS_V6 jump deny
-}
-}
-EOF
-}
-lockdown() {
-UIDS=0 present='' missing=''
-for user in $ALLOW_USERS; do
-if uid=$(id -u "$user" 2>/dev/null); then
-UIDS="$UIDS $uid" present="$present $user"
-else
-missing="$missing $user"
-fi
-done
-case $FIREWALL in
-iptables) lockdown_iptables ;;
-nftables) lockdown_nft ;;
-*)
-if has nft; then
-lockdown_nft
-elif has iptables; then
-lockdown_iptables
-else
-die "lockdown: neither iptables nor nft is installed, so IMDS cannot be restricted"
-fi
-;;
-esac
-[ -z "$missing" ] || die "lockdown: allowed user(s)$missing do not exist: IMDS is open to root${present:+ and$present} only; rerun lockdown once they do"
-say "IMDS restricted to root${ALLOW_USERS:+ and $ALLOW_USERS}"
-}
-persist() {
-if has systemctl && [ -d /etc/systemd/system ]; then
-persist_systemd
-else
-persist_cloud_init
-fi
-}
-persist_systemd() {
-units=
-if [ "$LOCKDOWN" = 1 ]; then units=bootstrapper-lockdown.service; fi
-if [ "$REFRESH" = 1 ]; then units="$units bootstrapper-credentials.service bootstrapper-credentials.timer"; fi
-if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
-# shellcheck disable=SC2086 # a list of unit names
-systemctl enable $units
-if [ -d /run/systemd/system ] && [ "$REFRESH" = 1 ]; then systemctl start bootstrapper-credentials.timer; fi
-}
-persist_cloud_init() {
-mkdir -p /var/lib/cloud/scripts/per-boot
-printf '#!/bin/sh\nexec %s boot\n' "$SELF" >/var/lib/cloud/scripts/per-boot/bootstrapper-imds
-chmod 0700 /var/lib/cloud/scripts/per-boot/bootstrapper-imds
-[ "$REFRESH" = 1 ] || return 0
-if [ -d /etc/cron.d ]; then
-printf '*/5 * * * * root %s boot\n' "$SELF" >/etc/cron.d/bootstrapper-imds
-chmod 0644 /etc/cron.d/bootstrapper-imds
-elif [ -d /etc/crontabs ]; then
-job="*/5 * * * * $SELF boot"
-grep -qxF "$job" /etc/crontabs/root 2>/dev/null || printf '%s\n' "$job" >>/etc/crontabs/root
-echo root >>/etc/crontabs/cron.update # BusyBox crond rereads root's crontab
-else
-say "warning: no systemd and no cron: credentials are renewed only at boot"
-fi
-}
-main() {
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-case ${1:-} in
-setup) lockdown; persist ;;
-lockdown) lockdown ;;
-fetch) fetch ;;
-refresh) refresh ;;
-boot) lockdown; if [ "$REFRESH" = 1 ]; then refresh; fi ;;
-*) die "usage: bootstrapper-imds setup|lockdown|fetch|refresh|boot" ;;
-esac
-}
-main "$@"
+install_file '/usr/local/sbin/bootstrapper-imds' '0700' gz+b64 <<'BOOTSTRAPPER_EOF'
+H4sIAAAAAAACA8Vb7VfbxtL/rr9iIkyNnciyHUJbUaelYBqeEOCAU3ovUB8hrUFFlnz1gsMF/+/P
+zOyuXmxIc8/9cNOcgPZldnZefjszu117ZV8HkZ3eGmtwHcdZmiXubCYSK5j6KXQ7vU7XgSQOBXiJ
+8EWUBW6YQnabxPnNLRx82ju770MQZTG2CcCpzRQmQSjSjkGdg+Ztls0c2+5t/djpv9vsqJ9N4/T4
+cDhozsW1RZOMnZOT8eez4Sk2zeeW72Zu0xge/T7eP6BhdpJHdpU9W03siOi+aeye/O24v9I4wlXO
+z8a7x0f7B789N9adp5YXR5PgpmmMjj8Oj8aj0eGg2e9tdbtNY2+4s3d4cISrbHUl++PznYPRoNnD
+z8Pj3Y97x+dH+NU09g9Oh+c7hzjVzbMYVz08PD7n3aE89Of+8en5zunecG/QJHLD/dPh2QeenooM
+LJEb+dRN76D7/fe6d/zrEGcNB70ful3j/Pj048AYfToZGKn7sNGCR5glqIgJNFf06MB6ehk1wWy0
+TXj/XX8bFoYfCJ6Ek8EUSRInDmD3NogvQQY9GhLFcx6C2hDwej2ltizw7lJqNRLh+mAlkM9gDD/Z
+syT27HyWBVNhCO82hsbGRuMxn6132gtoQ6/bhdfQo5a1dmcBFrW0WsbCuHWZHnjxdOpGSPIe+ewh
+n7Yv7u0oD0Pov/+OGfJC4Ub5jJcPJnABVoRjUQYmXG2TAUaQTMGaqMZttMTKOJJYfWAy0c08dGHM
+cHdjLwzQzvUiyB54eRLKacbu4cHwaDSgFviwdzowRIiD5jekM+teJGkQR8hvyfsT3CRiBta/oPnn
+b0ef4ZyG9i47TfjuO0PNuxXh7IVJlgVNy5qK7Db2m3UeeDLx0LxFVYgEBtBEdlJBugUzEgGOTph5
+iOIEytU7vXevIUjRb9PMDUPhw4by5EgIdHsXTj6PWo7uZxJvAEkkIqKF5kgZOVPd1jRI0yC6MQ2W
+IZrvWDJUM8r1dL1ih8i2KdVsNvqoa6kGW85LTVL21P0yJmtiRYRikg3QooZHe2g6jQ02wxbaD6vX
+bFC/CdZNBm/R0LSOeRY2oFGH9YFhxhZZG9ijgbiFgmO/s97t+8QwrkxDwJZWW3yvl1aMMDcmOUnf
+8AZdw4t9gTyz/EmT6RnKLIrRUb48QLPdBOsPKQLrA/yyJACwYux7a8KlYc2RlUdJHykucB6hVCS8
+zCL5xDnuBdtQXvyN8za07FpEwGyQcknMfS1n9nezBU9PgKw2fjY8NxXQSDxUOXRbwA5sNmg9E7a3
+oa+aut0+fbaLzy59itT1tAjIKKUIlCO+NaU0lKlLfB2sbBcFY0nJWFaWBCId0J7U/gbLW9IeMZDy
+I6oZ+qwVRxZvDSyU9bGUIEuysmso5VFun1SlbSnxTHSlvjYO2Yk7NwojkiPQfIhC2fBDfUpjI0XP
+Quhppvaf0P4wGp1c2hdd68fOVRsuN+i3q/Kfy1anbV/27Flzid0nyNwgJDq9FnmY0s0jreFYqIKF
+icK/dr27eDJh0Utl9qq6xIOcNIU/ioa+bChU23lXVW2votiZm6fqsAgFwhILvQZXT6qHUToR/8pF
+Kq3AF6H7QNq/xZgAnG3wYwNBI8tTFI/JFtOQcFaFA9JbS21Djsa9GKiCFjC0qSkIR3+hF6CQgyyF
+GM+eOMLoA9WPm2/0YYOPsv4SkMH3nXcIfyuASIZukEU/wbuff8Z/N/s/tqitXfiD5MVE5MalszxB
++dIAFpPcaWNDKQJHcwvug8VXfGsrUxBGoEWdCGzF2WRcVNZ6NWA3Y1OTuB6DG6VzhOFJEk85BAM3
+AzbqyuYJo9EAKCprPOrYZZGCjy4XBpEw5SlRn34nZpmijoAOZLKFBjDEk5RzDALDrxFGI/XjSKDl
+oHDHWXwnIjaG8mSAPywKtoTXJ0d2KdyzeJyVZaGVCvRnPIbwFNdRmGnM8mxcWI4yMTqmwA4xPEkz
+250FNtPQ/sMfhR2V88mW+gjbpLrN7ltlU7z/RExycloXUpHyUS4pbrAkaLAjBY6Hpx+k7jWenXww
+uiDBa+4SeRbOHJWtzKciaZYtriBFW2FKRdD1ddU+zcLKDvbPBqAjLznmp9p2yUyyJBdq13IIctRs
+okW3L17tWP90rX8j4Ly2B2PrqsZcihCKHIKYzrIH2tXUDdGgpshujS2zwIZv0ChqQ06S5iANYVmP
+vw1HYGpFahgoDnftCgPUQK9wksK2vplcCZ6KorJQSm/GMze7ZebmbpCNMc6hcEN7KYauRcAvg1k8
+9DW2FcsTlJjlchLzljewia6M+FGHgJAm6oXNF0dokEAQ/Wa4eYk79tBliC3dYrNVoM3BzieZAaLR
+u1nmerdoEGyuOoSMPFG4yKbCoNa2GkwWVYxCL6Hs8G8dQ7EkSZXmT2lL6sUYZ7PSWF81DQIZH6eP
+duBObUSSPAmyB6uSvNoaH2gS2gD9qJzVdqdyBMshGkKkECKjbRpmjfkwSPEASgXy5YaFvDBfQmuL
+cSaKWsfM1MH7WXHI8evBm84vSy5JlJEx1ELOaFMqI3KnohSMsmumjlKaBCL0FebqEKTTNpuk/6Z5
+ceGkM9cTztVV26l+mBiV/GleXl61L1tmJRyhUAluGXUwCjEWnPuNKzJ9RhHmN2hCW6OOl5ht2MWP
+KgBw8iZD0cIx5CeejWe55yE2FahQQTP3IWVIXaleuAmKL860SDdoQUx+iWaLTy8yuzvxQLi5w+Q/
+iocDH84EUsmKFhgxvg2/zILEpdiDHVOaitqK2UAyyuPIcp5DYadTwWHit2QV6Xn5lFCZstDSCCTV
+IvKQZy3rJBE3yEgdZMnxS2XMQlQ20bTl2MLU+QtlXgesfi32+BtXZWlLOvWTSi31U32tpbNKDaoc
+VlJGz51SpSw0LX0kaU9QbCwMdzYb3ySxKhtQnem30+PPJyiYAHm7wbG69iQTIl4JIRSRR3egHkTK
+JoMRZZptk4qoJoLR5SRI8MDZ8MI491VyAzQ5ddCUqCg1/nS8Nxx0Nze7cL6DWbuVWPQX/+jjrWBJ
+JRWVILDgDHuSGNe/eolDMhDeJY9z4Ca4Z/44Mp5HdV66FV7kH0PHs2T+MdUN2HKoCGH+efGnQ0BR
++bfk2THBFplnz9w0nftF4cK7x3kFdw6r2mkZUzG9lqQVLpmYGr1A+HKjgzDEGKTW4P0VUYHkUgbI
+ZSb2qJZwrGL1BY+pCrMGFkuCTG8RHlKWm5Tnxg3aSclXSyK5XP0ZOXMNBI9I726cJUKoUlmaDRqP
+vTV7gYfioIgMGNkSDvDkqe5SqutizPJIrevrdhuTO+0daGfoG20bvUERpB9rbSQqEzduLRxhDbci
+wpBZ0cHq4Gy33+3139CPzS1ZaaRyCoKiFfrEjZsVxx0lkIb/M/6Zt1Gx/Bt/tDAFSN2JkMPBnCOw
+sy9ePyiZIRZo9SBKXbzyw6uVWeROLjKWYAoXJxU8u5B5e6HW1WkoaDQfXI1s3dQAKMfJiiUploN5
+SmMwViEW64dAzpWsRs9h7aWY2HDVKXMTHaUia6Q0UoKxoYqx/T6dQNM77AOLMuFH/M2x7EUFOzw3
+IiYVRhAmFpuEBv5qVsyjSoEQPKSCEXrGSbWDlpzNqXVlEVR5HN5/wypE20TRWodEmb7W7YVNNkkG
+ZGoHegWW/5UBMvvucSRYUV1Rk1iZhmph0Y8p6pMl1SiLcZNSzhyQtriK3diY3mWYeRAZGkNitzvy
+d6bV+YP/vChoF2h6nLgoAFoNrkUa+GTHGATfBpPsZY949yOssQgp23EzGSFweEuEmuzZuixoNn7h
+eiUVmFHE2EMuZHadKo6rovQSo4wVlR2RYUp/qcxFmtOYdFAAtiZnTO+ppEarSfJmg0iZqzZBsSHv
+JxJz4EHyiobPflNeGqCpJzkFl6wVNAwhswNlCGwn+lMdDr3/AFN4chVYegWu9J3GptN4R+iC8QCe
+Q05deE8gmzv1dl2L4QsLPGRwL+Tc5MGNPiiS8pTm6VCnWtZsepV0QhqniO5LAy3tlTMueQVlQpPu
+jnZ2d4dnZ+OPw3+MD/YGVMym1rPh7ulwVOms9JydHRwfjbmOUbTi6L3h0ehg53A8/OPk4HRnhGOK
+3tPhb9XPveH+zufDUbW5yUVdFWJWA1SWMtmF6lsOWJf7RypB59YKzTKkLaf0VaiuZUb3PUiWBZWu
+Ck5dyaHcHs3f5bWI6UDvDZgVhrHFXE9NbFzitNrBhQfmtGwtGVRti/+FVOo7Lu8WcdNrcI59GdLB
+U6p6H+fA2d7HFE3RSvKociBpeSJqIQiJymKdy+jCFxM3D7Ory+iZGQPw3IxvVlQEPYDSSgo9KOVN
+MJCSdY7KXZe8TCwQ2PJfxlhEwXv6bR4nd+R+lUNgeLS3VDPR1cGiZFLWbGRm929kiwor5bUcXws3
+NmppfouvZZZzzmKqSioqXXSUkiS4JFRkRa0lb39uYiVzKHPPQoaayWc84OvEeAMMXNUNUMrEySlv
+hKmSxVDzUlC6IcgcyryyZoor67ZaJueDE4wObpcuS8u9ECI+4oGvjoFqHyq/2l6xbAyRVOzMhlRL
+G3CRck4BnGq43EBavxR5GQxtWXgoqLSMNGZ98l20lXOY8gtbWxTPuT5XuyNHEcDr9X9Y61Nr3R+t
+f3DWPznrZ/+sVhQUR0oS+JVUGy/fUxocU2ZZXnSovVQ3TX9ZEgt+7zD+fXOw9NRBtW8NJn636wiv
+7zjUuvth5+Bo8Ovx8ehsdIqKHp5aNNAIZtk4yTWmcmDVbKOJZSJpqjjLafBksOCi63SvzHqztX++
+V3axMWECg5lD4y3lGOouw9oBTWXK8TTGsxYOtOTvDZpj/YVSHX0+PTJpIsbYRIyvCE0519S/0Jo8
+yCipexQgZ95Mkvm/4e6Iyl98Y2NxCoV9+I3xglmfpYerwJ4WvY3jO1r3+PPo5PPIKZZXjyicFTbk
+veCc7gExnqTp6+sOJlNFgorejwvJrrW2s7hsUB/ZJhmmtWNbe3ZTp5pVAgO9aFmMWnrQQWOKMjXQ
+1WQQ5YIhQO3zACok6fLWpxCmxo/aPE/YPf706WCEFhbG3p2PChpP3GkQPmjXfsXZP26ZxIlYLJQH
+F0KIKJyTslt9ViFfQ6jQSCItmR/VR7QpLl/NscOoOgv1y5itsjwtakXxJMzT2yrfSJFCRmnbS7sB
+3akuaNGV1J2gPov0BKccOnERfH1Txq/yDUokMjuYjAP8uVULX7vPrLi1tOSWWrJywydxu7r2Vm1x
+lGDyQEdhNMkYu68x9QVeIaD6crEo9RPxqkCwjWXB9T3sX90qtaqwtniuwW49dxN/YHq3bsBHBn0i
+oexhJkDChfQa3YUHd0wFWOhuwywOA+8BXAyBZtk2Qg74ru8noOUOf+UYBuB58oB9W/XOrUrnorjN
+/KoLaGbZuGg/lMXATz8Nj/df2LAX56HPew5j15d1RTY0QxYaSLm1sGrMz9UeF3QvIijr/sqwv6Fh
+SJHSBvGDCqcQbqJl0Y0HoplEMNAIBoxghmzlyg9NjvNslmfPqUP1fEUbvGJ6RwD8iAe+8rNeBZ7A
+fgP2TbMFCzXpv9Cg0VDawV9RHxXbZLtELtJBF9kVVHYdNJugHvvQQ7YiUKHDpfLIjREYDQMnqypr
+jjugkbVnAy11nPIaJp04KZ87ZrGc2VC/gZwtXzdpDsyG+k336ntnmWbqV3iUZ2q8aMEKFIFcmctP
+aHrLw6TTFiPaLf0mDDsU/8+NlW9FaJxeZ3nw8vqVl1sVX1BvuIrB9I5LIUKBBm8gjeWttArWrwWX
+ApOA3kawWMrSGofc+sFWpahTrok04zkaGsl0I20VQsbQoaiAl7fg8UzQrTBX4hqPSl3Oa3AjXytv
+AXEUPmwjT5Ty6IWw0eMixQNSNiXIqjt4zXpJt2JcknbN3rjMlN4Wd14Kk/SbzDoY6fXVi7+z4eH+
+wM7TxMYON7RTeg278oDSmFEKm9YeBaYPGOpOvSyUYQCe4Vykls2++lmUmhWBseqW2taNfHuAJ1aQ
+yfLx0mDpidibDr6+Nzmmxr3ebge1eR94onwTiemTDJmfo4FGST/rT4IrOYYm9/IAequVVJ9gonzo
+xe3z8qlI03fFNI4wliDo5/kvVp1+2II1zEnpkhTiCbPO96KpUZITkbwy4/18nRUdzz0rl5Iiul2S
+/c3G9XvSFQWzLov6sX3vouEF1zYPsFMvQU9PbSJJ9IuniGv6lfZlJL4ID/N7Xl++pSQTpizl67Se
+MWpZaex+3+3Cfz55VVC1UKsQNPmEl8RRxy99Qe2qbb+DtvqPb7ee3VZJ4OUtbG1uwtcHqrd7VY4Q
+Ust747/i64FZZYjXZ3ZMQz3G/bKPbOFAs07DZt6X3sOVz17lbnja+/erE2WIzySWu3kz+YxT3jX4
+NU8ffo2/ALX6BKbCxQOTJjZTUHMkrDCW4pkeIWw7dFWqDJ2BEz9psLNyI56ISBDuE1jTizC5dTbj
+KcY0bLgkUlCvsGH4ByYl3NKUb8ab8OHzCRwcjWA0PP2kjuHHnmMt6AzGMIlu7yROL+NYaUr83q3w
+OuVA7E54iGk0a4EkQ0cyp9+t8ppX5ePYoyog1T7VRL20v2V2nvP8Z2ZLZvStdJ66N8J55v+e4B0/
+aZ6fmK8nReOJxVupRJOM+XLB+H8zs6tCkzEAAA==
 BOOTSTRAPPER_EOF
 install_file '/etc/systemd/system/bootstrapper-lockdown.service' '0644' <<'BOOTSTRAPPER_EOF'
 # bootstrapper 0.1.0

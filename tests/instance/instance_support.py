@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import threading
@@ -244,3 +245,43 @@ def early_runs(fmt: str) -> int:
     """Lockdowns a boot runs from cloud-config's bootcmd (the init stage): none in a shell
     user-data, which runs only in the final stage."""
     return 0 if fmt == "shell" else 1
+
+
+# --- what a test concludes about a boot (shared by the fetch, lockdown and portability tests)
+
+
+def assert_healthy(vm, peer, boot) -> dict[str, str]:
+    """The boot succeeded and left the exact env file the peer's credentials give."""
+    assert boot.ok, boot.describe()
+    assert vm.failed_scripts() == []
+    text = vm.read(ENV_FILE)
+    env = parse_env(text)
+    assert text == env_text(peer.expected_env(env))
+    info = os.stat(vm.path(ENV_FILE))
+    # Root's, readable by the app user's own group (issue 18: the app user owned it).
+    assert (info.st_mode & 0o777, info.st_uid, info.st_gid) == (0o440, 0, APP_UID)
+    assert temp_leftovers(vm) == []
+    return env
+
+
+def assert_failed(vm, boot, message: str) -> None:
+    """The boot's final stage failed, the log says why in one line, and nothing was written."""
+    assert [s.returncode for s in boot.stages[:3]] == [0, 0, 0], boot.describe()
+    assert boot.stage("final").returncode != 0, boot.describe()
+    assert [code for _, code in vm.failed_scripts()] and all(
+        code != 0 for _, code in vm.failed_scripts())
+    # One line (a cloud-config lockdown's error comes twice: bootcmd said it first).
+    lines = error_lines(vm)
+    assert len(set(lines)) == 1, vm.output_log()
+    assert re.search(message, lines[0]), lines[0]
+    assert not vm.exists(ENV_FILE)
+    assert temp_leftovers(vm) == []
+
+
+def assert_locked(vm) -> None:
+    """Root and the allowed user reach IMDS on both addresses; nobody else does."""
+    for base in (V4, V6):
+        assert_token(vm, base)  # root; also proves something listens there
+        assert_token(vm, base, ALLOWED_UID)
+        assert_refused(vm, base, NOBODY)
+        assert_refused(vm, base, APP_UID)

@@ -4,43 +4,14 @@ Debian's real cloud-init on the simulated instance, against the mock IMDSv2 and 
 from __future__ import annotations
 
 import os
-import re
 
 import pytest
 
 from bootstrapper.testing.imds import Faults
-from instance_support import (APP_UID, BOTH_IMAGES, ENV_FILE, FORMATS, PEERS, error_lines,
-                              botocore_in_instance, env_text, parse_env, render, temp_leftovers)
+from instance_support import (BOTH_IMAGES, ENV_FILE, FORMATS, PEERS, assert_failed,
+                              assert_healthy, botocore_in_instance, render)
 
 pytestmark = pytest.mark.instance
-
-
-def assert_healthy(vm, peer, boot) -> dict[str, str]:
-    """The boot succeeded and left the exact env file the peer's credentials give."""
-    assert boot.ok, boot.describe()
-    assert vm.failed_scripts() == []
-    text = vm.read(ENV_FILE)
-    env = parse_env(text)
-    assert text == env_text(peer.expected_env(env))
-    info = os.stat(vm.path(ENV_FILE))
-    # Root's, readable by the app user's own group (issue 18: the app user owned it).
-    assert (info.st_mode & 0o777, info.st_uid, info.st_gid) == (0o440, 0, APP_UID)
-    assert temp_leftovers(vm) == []
-    return env
-
-
-def assert_failed(vm, boot, message: str) -> None:
-    """The boot's final stage failed, the log says why in one line, and nothing was written."""
-    assert [s.returncode for s in boot.stages[:3]] == [0, 0, 0], boot.describe()
-    assert boot.stage("final").returncode != 0, boot.describe()
-    assert [code for _, code in vm.failed_scripts()] and all(
-        code != 0 for _, code in vm.failed_scripts())
-    # One line (a cloud-config lockdown's error comes twice: bootcmd said it first).
-    lines = error_lines(vm)
-    assert len(set(lines)) == 1, vm.output_log()
-    assert re.search(message, lines[0]), lines[0]
-    assert not vm.exists(ENV_FILE)
-    assert temp_leftovers(vm) == []
 
 
 # --- 1. healthy ---------------------------------------------------------------------------------

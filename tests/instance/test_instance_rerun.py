@@ -12,7 +12,7 @@ from bootstrapper.testing import instance
 from bootstrapper.testing.imds import Faults, MockImds
 from instance_support import (ALLOWED_UID, ALLOWED_USER, APP_UID, APP_USER, ENV_FILE, FORMATS,
                               PEERS, FileWatcher, botocore_in_instance, render)
-from test_fuzz import HOSTILE, hostile  # the profile fuzz test's hostile strings
+from support import HOSTILE, hostile
 
 pytestmark = pytest.mark.instance
 

@@ -20,15 +20,15 @@ import pytest
 import yaml
 
 from bootstrapper import shellcheck
-from instance_support import (ALLOWED_USER, APP_UID, ENV_FILE, FORMATS, NOBODY, V4, parse_env,
-                              assert_token, render)
+from instance_support import (ALLOWED_USER, APP_UID, ENV_FILE, FORMATS, NOBODY, V4,
+                              assert_failed, assert_healthy, assert_locked, assert_token,
+                              parse_env, render)
+from support import installed
 from portability_matrix import CELLS, CLIENTS, FIREWALLS, PORTABLE_TOOLS, SHELLS
 from portability_matrix import main as doc_main
 from portability_support import (ALPINE_CRONTAB, ROOT_CRONTAB, TOOLBOX, assert_backend,
                                  curl_minimal_calls, firewall_state, set_client, set_firewall,
                                  shape, stub_apt_get, tools_run)
-from test_instance_fetch import assert_failed, assert_healthy
-from test_instance_lockdown import assert_locked
 
 PROCESS_FILE = "/run/bootstrapper/app.json"  # every cell also writes credential_process files
 NOT_PORTABLE = re.compile(  # such a tool in command position
@@ -200,10 +200,9 @@ def installed_scripts(options: dict) -> dict[str, str]:
     """Every shell script a user-data with these options runs or installs, by name: the
     shell-format user-data itself, and the scripts its cloud-config twin writes."""
     scripts = {"user-data.sh": render("shell", **options).decode()}
-    doc = yaml.safe_load(render("cloud-config", **options))
-    for entry in doc["write_files"]:
-        if entry["content"].startswith("#!/bin/sh"):
-            scripts[entry["path"]] = entry["content"]
+    for path, content in installed(render("cloud-config", **options).decode()).items():
+        if content.startswith("#!/bin/sh"):  # the helper among them, decoded
+            scripts[path] = content
     return scripts
 
 

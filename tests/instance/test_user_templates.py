@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from instance_support import ENV_FILE, FORMATS, env_text, parse_env, render
-from support import ROOT, run_cli
-from test_fuzz import HOSTILE  # the profile fuzz test's hostile strings
+from support import HOSTILE, ROOT, run_cli
 
 from bootstrapper.testing.imds import Faults
 

@@ -40,6 +40,11 @@ directives by blanks and `$${x}`/`${!x}` by the shell's `${x}`, so no placeholde
 and `{% tag %}` (Ansible, Packer, Jinja without cloud-init's `## template: jinja` header)
 are placeholders too; in such a file `${x}` stays the shell's own variable.
 
+bootstrapper's own helper (`/usr/local/sbin/bootstrapper-imds`) is checked as its
+configuration alone when the rest is, byte for byte, a copy this version's test suite
+checked (`bootstrapper.helper`); SC2034 is not reported there, since the body reads the
+names. Any other body is checked whole.
+
 FAIL:
     #!/bin/sh
     cp $1 /tmp        # SC2086: Double quote to prevent globbing and word splitting
@@ -52,7 +57,7 @@ from __future__ import annotations
 
 import re
 
-from ... import shellcheck
+from ... import helper, shellcheck
 from .. import placeholders
 from ..document import SHELLS
 
@@ -76,15 +81,18 @@ def check_all(docs, ctx):
     for doc in docs:
         for snippet in doc.snippets:
             if snippet.language in SHELLS and snippet.role in _ROLES and snippet.text.strip():
-                text, columns = snippet.text, None
+                text, columns, ours = snippet.text, None, ()
                 if id(doc) in templated:
                     named = doc.path.lower().endswith(placeholders.TEMPLATE_SUFFIXES)
                     text, columns = placeholders.untemplate(snippet.text, dollar=named or None)
-                unique.setdefault((text, snippet.language), []).append((doc, snippet, columns))
+                elif (head := helper.known_head(text)) is not None:
+                    text, ours = head, ("SC2034",)  # the checked body reads them
+                unique.setdefault((text, snippet.language, ours), []).append(
+                    (doc, snippet, columns))
     keys = list(unique)
     exclude = tuple(ctx.options["exclude"])
-    scripts = [shellcheck.Script(text, str(index), 0, shell, exclude)
-               for index, (text, shell) in enumerate(keys)]
+    scripts = [shellcheck.Script(text, str(index), 0, shell, exclude + ours)
+               for index, (text, shell, ours) in enumerate(keys)]
     for finding in shellcheck.check(scripts, severity=ctx.options["level"], jobs=ctx.jobs):
         code = finding.message.split(":", 1)[0]
         severity = _boot_severity(code, finding.severity)

@@ -1,0 +1,161 @@
+"""The static helper (issue 16): templates/partials/bootstrapper-imds.sh is checked as it
+stands and in every copy a render can ship; render then shellchecks only its configuration,
+and what ships is that configuration plus one of the checked copies, gzip'd (issue 15)."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import subprocess
+
+import pytest
+
+from bootstrapper import build, helper, profile, shellcheck
+from bootstrapper.quoting import gz_b64
+from support import RICHEST, helper_of, run_cli
+
+FORMATS = ["cloud-config", "shell"]
+
+
+def checked(tmp_path, text: str) -> None:
+    """shellcheck -s sh, dash -n and checkbashisms, as the portability rules want."""
+    path = tmp_path / "script.sh"
+    path.write_text(text)
+    sc = subprocess.run([shellcheck.binary(), "-s", "sh", str(path)], capture_output=True,
+                        text=True, check=False)
+    assert sc.returncode == 0, sc.stdout
+    assert subprocess.run(["dash", "-n", str(path)], check=False).returncode == 0
+    if not shutil.which("checkbashisms"):
+        pytest.fail("checkbashisms is missing: ./dev test installs devscripts")
+    bashisms = subprocess.run(["checkbashisms", str(path)], capture_output=True, text=True,
+                              check=False)
+    assert bashisms.returncode == 0, bashisms.stdout + bashisms.stderr
+
+
+def test_the_file_as_it_stands_is_clean(tmp_path):
+    checked(tmp_path, helper.source_path().read_text())
+
+
+def default_config(variant: str) -> str:
+    """A configuration as the conf template writes it: the names the variant reads."""
+    values = dict(line.split("=", 1) for line in helper.source().split("\n")
+                  if line.split("=", 1)[0] in helper.config_names())
+    return "#!/bin/sh\n# bootstrapper-imds test\n" + "".join(
+        f"{name}={values[name]}\n" for name in helper.reads(variant))
+
+
+@pytest.mark.parametrize("keep", sorted(helper.variants(), key=sorted), ids=lambda k:
+                         "+".join(sorted(k)) or "none")
+def test_every_copy_a_render_can_ship_is_clean(tmp_path, keep):
+    variant = helper.variants()[keep]
+    assert "#@" not in variant and "\n#" not in variant.replace("\n# shellcheck", "")
+    checked(tmp_path, default_config(variant) + variant)
+
+
+def test_every_profile_ships_its_configuration_and_a_checked_copy():
+    """The golden files differ from one another only by the configuration block: every
+    feature mix ships the rendered conf template followed by one checked body."""
+    bodies = set(helper.variants().values())
+    for lockdown, refresh, cp, forwarded in itertools.product([False, True], repeat=4):
+        if forwarded and not lockdown:
+            continue
+        data = {"lockdown": lockdown, "refresh": refresh, "allow_forwarded_imds": forwarded,
+                "credential_process_file": "/run/b/p.json" if cp else None}
+        script = helper_of(build.build(profile.from_mapping(data)).raw.decode())
+        head = helper.known_head(script)
+        assert head is not None and script[len(head):] in bodies, data
+        assert head.startswith("#!/bin/sh\n# bootstrapper-imds ")
+        assert all(line.split("=", 1)[0] in helper.config_names()
+                   for line in head.split("\n")[2:] if line), head
+
+
+def test_unused_sections_are_left_out():
+    minimal = helper_of(build.build(profile.from_mapping({"refresh": False})).raw.decode())
+    assert "lockdown_nft" not in minimal and "persist_systemd" not in minimal
+    assert "write_process_files()" not in minimal
+    rich = helper_of(build.build(profile.from_mapping(
+        {"lockdown": True, "credential_process_file": "/run/b/p.json"})).raw.decode())
+    assert all(name in rich for name in ("lockdown_nft", "persist_systemd",
+                                         "write_process_files()"))
+
+
+def test_an_unknown_section_name_is_an_error():
+    text = helper.source().replace("#@ process", "#@ proces")
+    with pytest.raises(ValueError, match="unknown section 'proces'"):
+        helper.body(frozenset(), text)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_render_shellchecks_the_configuration_not_the_checked_body(monkeypatch, fmt):
+    """The ~0.3 s of shellcheck on the helper is paid once by this suite, not per render."""
+    seen: list[str] = []
+    real = shellcheck._check
+
+    def spy(scripts, *args, **kwargs):
+        seen.extend(s.text for s in scripts)
+        return real(scripts, *args, **kwargs)
+
+    monkeypatch.setattr(shellcheck, "_check", spy)
+    monkeypatch.setenv("BOOTSTRAPPER_NO_CACHE", "1")
+    build.build(profile.from_mapping({"format": fmt, "lockdown": True, "role": "r"}))
+    assert seen and not any("pick_client()" in text for text in seen)
+    assert any(text.startswith("#!/bin/sh\n# bootstrapper-imds") and "ROLE='r'" in text
+               for text in seen)
+
+
+def test_a_changed_body_is_checked_whole():
+    """Only the exact bytes this suite checked are skipped: a helper whose body differs is
+    shellchecked as any script (and its finding reported)."""
+    text = build.build(profile.from_mapping({"refresh": False})).raw.decode()
+    script = helper_of(text)
+    tampered = script.replace('rm -f "$3"', "rm -f $3")
+    assert tampered != script and helper.known_head(tampered) is None
+    assert helper.known_head(script) is not None
+    body = script[len(helper.known_head(script)):]
+    missing = "#!/bin/sh\n# bootstrapper-imds x\nIMDS='x'\n" + body  # names the body reads
+    assert helper.known_head(missing) is None
+
+
+def test_lint_finds_a_problem_planted_in_a_tampered_helper(tmp_path):
+    """The shell format's gz+b64 here-document is decoded by lint (as install_file does at
+    boot) and a body that is not a checked copy is shellchecked, reported at its line."""
+    text = build.build(profile.from_mapping({"format": "shell"})).raw.decode()
+    script = helper_of(text).replace('rm -f "$3"', "rm -f $3")
+    head, opening, rest = text.partition(" gz+b64 <<'BOOTSTRAPPER_EOF'\n")
+    tail = rest.split("BOOTSTRAPPER_EOF\n", 1)[1]
+    path = tmp_path / "user-data.sh"
+    path.write_text(head + opening + gz_b64(script, 76) + "BOOTSTRAPPER_EOF\n" + tail)
+    line = head.count("\n") + 1
+    result = run_cli("lint", str(path))
+    assert f"user-data.sh:{line}: shellcheck: SC2086" in result.stdout, result.stdout
+    path.write_text(text)
+    assert "SC2086" not in run_cli("lint", str(path)).stdout
+
+
+def test_examples_stay_under_the_size_ceilings():
+    """Issue 15: the minimal profile under 8 KB and the richest under 12 KB, raw, without
+    --gzip (benchmarks/size.py prints every option combination)."""
+    for fmt in FORMATS:
+        minimal = build.build(profile.from_mapping({"format": fmt})).raw
+        assert len(minimal) < 8 * 1024, (fmt, len(minimal))
+        data = RICHEST | {"format": fmt, "install_missing": fmt == "cloud-config"}
+        richest = build.build(profile.from_mapping(data)).raw
+        assert len(richest) < 12 * 1024, (fmt, len(richest))
+
+
+
+def test_inspect_lists_what_write_files_writes_with_decoded_sizes():
+    """The gzip'd helper is not hidden from a reviewer: inspect lists each file write_files
+    writes (text and json), with the size once decoded."""
+    text = run_cli("render", "examples/web-app.yaml").stdout
+    out = run_cli("inspect", "-", stdin=text)
+    assert out.returncode == 0, out.stderr
+    size = len(helper_of(text).encode())
+    assert f"writes /usr/local/sbin/bootstrapper-imds ({helper_of(text).count(chr(10))} " \
+        f"lines, gz+b64: {size} bytes decoded)" in out.stdout, out.stdout
+    import json
+
+    report = json.loads(run_cli("inspect", "-", "--format", "json", stdin=text).stdout)
+    files = report["parts"][0]["files"]
+    assert {"path": "/usr/local/sbin/bootstrapper-imds", "size_bytes": size,
+            "encoding": "gz+b64"} in files
