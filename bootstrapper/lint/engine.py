@@ -31,6 +31,7 @@ MAX_READ = SIZE_CAP  # far past EC2's limit: anything bigger is not user-data
 # A defect cloud-init tolerates (a MIME message without its closing boundary): reported
 # by the reader itself, whatever rules run, as a warning of this id.
 DEFECT = "mime-defect"
+REFERENCE = "unknown-format"  # a UserData naming a file lint cannot follow
 RANK = {"info": 1, "warning": 2, "error": 3}
 Progress = Callable[[int, int, str], None]
 
@@ -59,6 +60,7 @@ class _Work:
     root: Document
     found: list[tuple[Document, Problem]] = field(default_factory=list)
     line_map: tuple | None = None  # user-data inside another file: where each line is
+    faults: tuple = ()  # discover.Fault: findings about how the file was reached
 
 
 def lint(inputs: list[Input], settings: Settings, *, progress: Progress | None = None,
@@ -76,8 +78,8 @@ def lint(inputs: list[Input], settings: Settings, *, progress: Progress | None =
               if settings.rule(rule_id).enabled}
     contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, jobs)
                 for rule_id in active}
-    work = [_Work(FileResult(item.name, ""), _tree(item, stdin), line_map=item.line_map)
-            for item in inputs]
+    work = [_Work(FileResult(item.name, ""), _tree(item, stdin), line_map=item.line_map,
+                  faults=item.faults) for item in inputs]
     return run(work, settings, active, contexts, progress, checker)
 
 
@@ -133,6 +135,8 @@ def _cores() -> int:
 
 
 def _tree(item: Input, stdin: BinaryIO | None) -> Document:
+    if item.faults and not item.text:  # a reference that could not be followed
+        return Document(item.name, "reference")
     root = extract(_read(item, stdin), item.name)
     root.carriers = item.carriers
     return root
@@ -223,6 +227,22 @@ def _shell_snippets(root: Document) -> bool:
     return any(s.language in SHELLS for doc in root.walk() for s in doc.snippets)
 
 
+def _faults(entry: _Work, settings: Settings, threshold: int) -> list[Problem]:
+    """The findings about a reference that could not be followed, at the referring line
+    (rule unknown-format: EC2 gets no user-data lint could read). They obey the rule's
+    settings like any finding; a directive in the referring file cannot reach them (the
+    user-data is not there to hold one)."""
+    if not settings.rule(REFERENCE).enabled:
+        return []
+    out = []
+    for fault in entry.faults:
+        severity = settings.rule(REFERENCE).severity or fault.severity
+        if RANK[severity] >= threshold:
+            out.append(Problem(entry.result.name, fault.line, fault.column, REFERENCE,
+                               severity, fault.message))
+    return out
+
+
 def _finish(entry: _Work, settings: Settings) -> list[Problem]:
     """Configured severity, suppressions, threshold, file lines, order."""
     file_directives = directives.parse(entry.root.text)
@@ -243,4 +263,5 @@ def _finish(entry: _Work, settings: Settings) -> list[Problem]:
         mapped = doc.to_file(problem)
         if not file_directives.covers(mapped.line, mapped.rule):
             out.add(_placed(mapped, entry.line_map))
+    out.update(_faults(entry, settings, threshold))
     return sorted(out, key=lambda p: (p.line, p.column, p.rule, p.message))
