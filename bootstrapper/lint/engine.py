@@ -23,7 +23,7 @@ from .discover import Input
 from .document import Document
 from ..shellcheck import ShellcheckTimeout
 from ..userdata.document import SHELLS
-from ..userdata.limits import SIZE_CAP
+from ..userdata.limits import NOT_CHECKED, SIZE_CAP, shellcheck_budget
 from ..userdata.tree import extract
 from .rules import RULES, Context
 
@@ -76,7 +76,8 @@ def lint(inputs: list[Input], settings: Settings, *, progress: Progress | None =
     jobs = jobs or _cores()
     active = {rule_id: module for rule_id, module in RULES.items()
               if settings.rule(rule_id).enabled}
-    contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, jobs)
+    budget = shellcheck_budget()
+    contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, jobs, budget)
                 for rule_id in active}
     work = [_Work(FileResult(item.name, ""), _tree(item, stdin), line_map=item.line_map,
                   faults=item.faults) for item in inputs]
@@ -95,7 +96,8 @@ def check_tree(root: Document, settings: Settings, jobs: int = 1) -> list[Proble
 
     active = {rule_id: RULES[rule_id] for rule_id in settings.rules
               if settings.rule(rule_id).enabled}
-    contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, jobs)
+    budget = shellcheck_budget()
+    contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, jobs, budget)
                 for rule_id in active}
     work = [_Work(FileResult(root.path, ""), root)]
     return run(work, settings, active, contexts, None, checker).files[0].problems
@@ -108,8 +110,7 @@ def run(work: list[_Work], settings: Settings, active: dict, contexts: dict,
     for done, entry in enumerate(work, 1):
         entry.result.format = entry.root.format
         for doc in entry.root.walk():
-            entry.found += [(doc, doc.problem(0, 0, DEFECT if "MIME" in warning else
-                                              "shellcheck", "warning", warning))
+            entry.found += [(doc, doc.problem(0, 0, *_warning(warning), warning))
                             for warning in doc.warnings]
             if "unknown-format" in active:  # the reader's verdict: cloud-init sees no user-data
                 entry.found += [(doc, doc.problem(0, 0, "unknown-format", "error", fault))
@@ -125,6 +126,15 @@ def run(work: list[_Work], settings: Settings, active: dict, contexts: dict,
         entry.result.problems = _finish(entry, settings)
     return Report([entry.result for entry in work],
                   checker[0].source.name if checker else "")
+
+
+def _warning(text: str) -> tuple[str, str]:
+    """(rule, severity) of a note of the reader: a MIME defect cloud-init tolerates is a
+    warning; a script a bound kept from shellcheck is an error (the file was not fully
+    checked, and the exit status must say so)."""
+    if "MIME" in text:
+        return DEFECT, "warning"
+    return "shellcheck", "error" if text.endswith(NOT_CHECKED) else "warning"
 
 
 def _cores() -> int:

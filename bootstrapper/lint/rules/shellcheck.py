@@ -67,9 +67,20 @@ def check_all(docs, ctx):
                 unique.setdefault((text, snippet.language), []).append((doc, snippet, columns))
     keys = list(unique)
     exclude = tuple(ctx.options["exclude"])
-    scripts = [shellcheck.Script(text, str(index), 0, shell, exclude)
+    root = _roots(docs)
+    scripts = [shellcheck.Script(text, str(index), 0, shell, exclude,
+                                 group=str(id(root[id(unique[(text, shell)][0][0])])))
                for index, (text, shell) in enumerate(keys)]
-    for finding in shellcheck.check(scripts, severity=ctx.options["level"], jobs=ctx.jobs):
+    if ctx.budget is None:  # render's validation: its own, generous deadline
+        found, unchecked = shellcheck.check(scripts, ctx.options["level"], ctx.jobs), {}
+    else:
+        found, unchecked = shellcheck.check_within(scripts, ctx.budget, ctx.options["level"],
+                                                   ctx.jobs)
+    for index, why in unchecked.items():  # cut short by the bound: an error, at each copy
+        for doc, snippet, _ in unique[keys[index]]:
+            line, column, note = snippet.locate(1, 0)
+            yield doc, doc.problem(line, 0, ID, "error", why + note)
+    for finding in found:
         code = finding.message.split(":", 1)[0]
         severity = _boot_severity(code, finding.severity)
         if severity is None:
@@ -109,6 +120,16 @@ def _boot_severity(code: str, severity: str) -> str | None:
     if severity == "error":
         return severity
     return BOOT_LEVELS.get(code, severity)
+
+
+def _roots(docs) -> dict[int, object]:
+    """id of each document -> the file's root document (docs come root first, in walk
+    order), so that the shellcheck budget is per file."""
+    out: dict[int, object] = {}
+    for doc in docs:
+        if id(doc) not in out:
+            out.update((id(inner), doc) for inner in doc.walk())
+    return out
 
 
 def _templated(docs) -> set[int]:
