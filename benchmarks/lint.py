@@ -222,12 +222,24 @@ def worst_inputs() -> list[tuple[str, str]]:
         ("one pipeline, 64 KiB", lines(lambda i: " | cat" if i else "echo x", 64 * kib - 8)
          + "\n"),
         ("plain lines, 64 KiB (MAX_SCRIPT)", lines(lambda i: 'echo "$x"\n', 64 * kib - 16)),
+        ("MIME: 8 such nests, sh and bash parts", _mime_of_crawlers(8)),
     ]
     for path in LEGIT:
         if path.is_file():
             out.append((f"{path.name} (legitimate, {path.stat().st_size // kib} KiB)",
                         path.read_text(encoding="utf-8")))
     return out
+
+
+def _mime_of_crawlers(count: int) -> str:
+    """A MIME user-data of `count` distinct script parts, half sh and half bash, each a
+    nest shellcheck never finishes: one input, many processes (one per dialect and batch)."""
+    parts = ["MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n"]
+    for index in range(count):
+        shell = "bash" if index % 2 else "sh"
+        parts.append(f"--B\nContent-Type: text/x-shellscript\n\n#!/bin/{shell}\n# part {index}\n"
+                     "echo " + '"$(echo ' * 30 + "x" + ')"' * 30 + "\n")
+    return "\n".join(parts) + "--B--\n"
 
 
 def measure_worst(alone: bool = True, inputs: list[tuple[str, str]] | None = None) -> list[dict]:

@@ -1,8 +1,10 @@
 """Run shellcheck once over many scripts and map findings back to their origin.
 
 Starting shellcheck costs far more than checking one more file, so every caller hands over
-all its scripts at once: render validation and lint both use `check()`. Findings are cached
-per script (its text, shell, excludes, severity and the shellcheck binary): lint in
+all its scripts at once: render validation uses `check()`, lint `check_within()`, which
+gives the scripts of each input a budget of shellcheck's CPU time (some 200-byte scripts
+never finish: see limits.SHELLCHECK_BUDGET) and says which scripts it stopped. Findings are
+cached per script (its text, shell, excludes, severity and the shellcheck binary): lint in
 pre-commit and CI sees mostly unchanged scripts, and a 340-line script costs ~0.2 s.
 """
 
@@ -155,15 +157,18 @@ def _run(scripts: list[Script], severity: str, jobs: int,
         by_shell: dict[tuple[str, tuple[str, ...]], list[int]] = {}
         for index, script in enumerate(scripts):
             by_shell.setdefault((script.shell, script.exclude), []).append(index)
+        share = _shares(scripts, budget)
         work: list[tuple[list[str], list[int]]] = []
         for (shell, exclude), indexes in sorted(by_shell.items()):
             cmd = [binary(), "-s", shell, "-f", "json1", "-S", severity, "--norc"]
             if exclude:
                 cmd += ["-e", ",".join(exclude)]
-            work += [(cmd, batch) for batch in _batches(indexes, scripts, max(1, jobs))]
+            batches = _batches(indexes, scripts, max(1, jobs)) if budget is None else \
+                _group_batches(indexes, scripts, max(1, jobs))
+            work += [(cmd, batch) for batch in batches]
         again: list[tuple[list[str], list[int]]] = []
         for (cmd, batch), output in zip(work, _run_all(
-                [(cmd + [paths[i] for i in batch], _deadline(batch, scripts, budget))
+                [(cmd + [paths[i] for i in batch], _deadline(batch, scripts, share))
                  for cmd, batch in work], max(1, jobs)), strict=True):
             if output is not None:
                 _comments(output, found)
@@ -172,8 +177,8 @@ def _run(scripts: list[Script], severity: str, jobs: int,
             else:
                 _stopped(batch, found, budget)
         for (cmd, batch), output in zip(again, _run_all(
-                [(cmd + [paths[i] for i in batch], budget) for cmd, batch in again],
-                max(1, jobs)) if again else [], strict=True):
+                [(cmd + [paths[i] for i in batch], _deadline(batch, scripts, share))
+                 for cmd, batch in again], max(1, jobs)) if again else [], strict=True):
             if output is None:
                 _stopped(batch, found, budget)
             else:
@@ -181,12 +186,35 @@ def _run(scripts: list[Script], severity: str, jobs: int,
     return found
 
 
-def _deadline(batch: list[int], scripts: list[Script], budget: float | None) -> float | None:
-    """CPU seconds one process may spend (None: render's wall deadline, by size). lint:
-    the budget for the first input plus SHELLCHECK_PER_INPUT for each other."""
+def _shares(scripts: list[Script], budget: float | None) -> dict[str, float] | None:
+    """Each group's share of `budget` in one process: its scripts of each dialect (and
+    excludes) go to a process of their own, and together they get `budget`."""
     if budget is None:
         return None
-    return budget + SHELLCHECK_PER_INPUT * (len(_groups(batch, scripts)) - 1)
+    dialects: dict[str, set] = {}
+    for script in scripts:
+        dialects.setdefault(script.group, set()).add((script.shell, script.exclude))
+    return {group: budget / len(kinds) for group, kinds in dialects.items()}
+
+
+def _deadline(batch: list[int], scripts: list[Script],
+              share: dict[str, float] | None) -> float | None:
+    """CPU seconds one process may spend (None: render's wall deadline, by size). lint:
+    the largest share of its inputs plus SHELLCHECK_PER_INPUT for each other input."""
+    if share is None:
+        return None
+    groups = {scripts[index].group for index in batch}
+    return max(share[group] for group in groups) + SHELLCHECK_PER_INPUT * (len(groups) - 1)
+
+
+def _group_batches(indexes: list[int], scripts: list[Script], jobs: int) -> list[list[int]]:
+    """_batches() that never splits a group: an input's scripts share one process and so
+    one budget (split, each part would get the whole budget)."""
+    groups = sorted(_groups(indexes, scripts),
+                    key=lambda group: sum(len(scripts[i].text) for i in group))
+    count = 1 if jobs == 1 else min(len(groups), 4 * jobs)
+    return [sorted(i for group in groups[start::count] for i in group)
+            for start in range(count)]
 
 
 def _groups(batch: list[int], scripts: list[Script]) -> list[list[int]]:
