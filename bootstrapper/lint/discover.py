@@ -10,6 +10,7 @@ root; one without matches the file or directory name.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, replace
@@ -81,6 +82,7 @@ Log = Callable[[str, str], None]  # (path, "linted: why" / "skipped: why"), for 
 def expand(paths: list[str], settings: Settings, only_user_data: bool = False,
            log: Log | None = None) -> list[Input]:
     """The files to lint, in a stable order, each once."""
+    _handed.cache_clear()  # files may have changed since the last call in this process
     seen: dict[str, int] = {}
     out = []
     notes: list[tuple[str, str]] = []
@@ -189,31 +191,41 @@ def _referenced(path: Path, settings: Settings) -> str:
     """Why a file named on the command line (by pre-commit) is user-data even though its
     name says nothing: a .tf or CloudFormation template in its directory or up to three
     above hands it to EC2."""
-    from . import cloudformation, terraform
-
     target = path.resolve()
     directory = target.parent
-    root = Path(settings.root)
     for _ in range(4):
-        try:
-            nearby = sorted(directory.iterdir())
-        except OSError:  # unreadable: nothing there can be read either
-            nearby = []
-        for near in nearby:
-            if near.suffix == ".tf":
-                found = terraform.inputs(near, root)
-            elif near.is_file() and cloudformation.looks_like(near):
-                found = cloudformation.inputs(near, root)
-            else:
-                continue
-            for item in found:
-                if item.path is not None and item.text is None and \
-                        item.path.resolve() == target:
-                    return item.reason
+        why = _handed(directory, str(Path(settings.root).resolve())).get(target)
+        if why:
+            return why
         if directory.parent == directory:
             break
         directory = directory.parent
     return ""
+
+
+@functools.lru_cache(maxsize=64)
+def _handed(directory: Path, root: str) -> dict[Path, str]:
+    """The files the .tf files and CloudFormation templates of `directory` hand to EC2,
+    each with why (read once per directory and expand() call: pre-commit names many files
+    of one directory)."""
+    from . import cloudformation, terraform
+
+    try:
+        nearby = sorted(directory.iterdir())
+    except OSError:  # unreadable: nothing there can be read either
+        return {}
+    out: dict[Path, str] = {}
+    for near in nearby:
+        if near.suffix == ".tf":
+            found = terraform.inputs(near, Path(root))
+        elif near.is_file() and cloudformation.looks_like(near):
+            found = cloudformation.inputs(near, Path(root))
+        else:
+            continue
+        for item in found:
+            if item.path is not None and item.text is None:
+                out.setdefault(item.path.resolve(), item.reason)
+    return out
 
 
 def _matches(path: Path, pattern: str, settings: Settings) -> bool:
