@@ -186,11 +186,17 @@ def _followed(template: Path, repo: Path, ref: str, form: str, at: tuple[int, in
               carrier: Carrier, what: str) -> Input:
     """The referenced file as an Input, or an Input holding the one finding that says why
     it cannot be followed (outside the repository, or missing)."""
-    target = Path(ref).expanduser()
-    target = target if target.is_absolute() else template.parent / target
     reason = f"{what}, through {form} ({template}:{at[0]})"
     said = f"{what} takes its text from {ref!r} ({form})"
-    resolved = target.resolve()
+    try:
+        target = Path(ref).expanduser()
+        target = target if target.is_absolute() else template.parent / target
+        resolved = target.resolve()
+    except (OSError, RuntimeError, ValueError) as err:  # ~nobody/, a symlink loop, a NUL
+        fault = Fault(at[0], at[1], "error", f"{said}, a path that cannot be resolved "
+                      f"({err}): nothing to lint")
+        return Input(str(template), template, b"", ((at[0], 0),), reason=reason,
+                     faults=(fault,))
     if not resolved.is_relative_to(repo.resolve()):
         fault = Fault(at[0], at[1], "warning", f"{said}, which is outside the repository "
                       f"({repo.resolve()}): not followed, so not linted")

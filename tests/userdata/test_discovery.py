@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from bootstrapper.lint import lint_paths, settings_for
 
 TREE = Path(__file__).parent / "fixtures" / "tfrepo"
@@ -129,3 +131,19 @@ def test_serverless_file_variables_are_followed(tmp_path):
     found = {(Path(f.name).name, p.line, p.rule) for f in report.files for p in f.problems
              if p.severity == "error"}
     assert found == {("boot.sh", 2, "imdsv1")}, found
+
+
+@pytest.mark.parametrize("ref", ["~no-such-user-here/boot.sh", "a\\0b.sh", "loop"])
+def test_a_path_that_cannot_be_resolved_is_one_finding_not_a_traceback(tmp_path, ref):
+    from support import run_cli
+
+    (tmp_path / "loop").symlink_to("loop")
+    (tmp_path / "stack.yaml").write_text("Resources:\n  A:\n    Type: AWS::EC2::Instance\n"
+                                         f'    Properties:\n      UserData: !Rain::Embed "{ref}"\n')
+    result = run_cli("lint", "--no-config", "stack.yaml", cwd=tmp_path)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert [line for line in result.stdout.splitlines() if "unknown-format" in line] == [
+        line for line in result.stdout.splitlines() if line.startswith("stack.yaml:5:")], \
+        result.stdout
+    assert "cannot be resolved" in result.stdout
