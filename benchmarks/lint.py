@@ -7,6 +7,11 @@ checks done the usual way in CI, one `shellcheck` process per script plus one
     .venv/bin/python benchmarks/lint.py --sample 20     # baselines timed on 20 files, scaled
     .venv/bin/python benchmarks/lint.py --json          # numbers, for tests/lint/test_benchmark.py
     .venv/bin/python benchmarks/lint.py --accuracy      # recall and false alarms, by tool
+    .venv/bin/python benchmarks/lint.py --worst         # only the worst single inputs
+
+Every run also times `bootstrapper lint FILE` on the worst single inputs known (scripts
+that make shellcheck crawl, and the largest legitimate script at hand) beside the target
+of 2 s per input, with what shellcheck alone takes on each (stopped at 10 s).
 
 --accuracy scores bootstrapper, `cloud-init schema -c` and checkov (when installed) on
 the corpora judged by hand (tests/lint/real/, ../shared/lint-corpus/,
@@ -189,6 +194,115 @@ def table(results: list[dict]) -> str:
     return "\n".join(rows)
 
 
+# --- worst single inputs ---------------------------------------------------------------------
+
+TARGET_SECONDS = 2.0  # any one input up to the size cap lints within this (issue 17)
+ALONE_CAP = 10  # seconds: shellcheck alone is stopped here (some inputs never finish)
+# the largest legitimate POSIX sh script commonly at hand (cloud-init's, 56 KB)
+LEGIT = (Path("/usr/lib/cloud-init/ds-identify"),)
+
+
+def worst_inputs() -> list[tuple[str, str]]:
+    """(what, text) of inputs that make shellcheck slow, each a user-data script."""
+    def lines(make, size: int) -> str:
+        out, index = ["#!/bin/sh\n"], 0
+        while sum(map(len, out)) < size:
+            out.append(make(index))
+            index += 1
+        return "".join(out)
+
+    kib = 1024
+    out = [
+        ('nested "$(echo ...)" x30', "#!/bin/sh\necho " + '"$(echo ' * 30 + "x" + ')"' * 30 + "\n"),
+        ("distinct unset variables, 16 KiB", lines(lambda i: f"echo $v{i}\n", 16 * kib)),
+        ("distinct unset variables, 64 KiB", lines(lambda i: f"echo $v{i}\n", 64 * kib)),
+        ("one && chain, 16 KiB", lines(lambda i: " && true" if i else "true", 16 * kib) + "\n"),
+        ("if nested 1000 deep", "#!/bin/sh\n" + "if true; then\n" * 1000 + 'echo "$x"\n'
+         + "fi\n" * 1000),
+        ("one pipeline, 64 KiB", lines(lambda i: " | cat" if i else "echo x", 64 * kib - 8)
+         + "\n"),
+        ("plain lines, 64 KiB (MAX_SCRIPT)", lines(lambda i: 'echo "$x"\n', 64 * kib - 16)),
+        ("MIME: 8 such nests, sh and bash parts", _mime_of_crawlers(8)),
+    ]
+    for path in LEGIT:
+        if path.is_file():
+            out.append((f"{path.name} (legitimate, {path.stat().st_size // kib} KiB)",
+                        path.read_text(encoding="utf-8")))
+    return out
+
+
+def _mime_of_crawlers(count: int) -> str:
+    """A MIME user-data of `count` distinct script parts, half sh and half bash, each a
+    nest shellcheck never finishes: one input, many processes (one per dialect and batch)."""
+    parts = ["MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n"]
+    for index in range(count):
+        shell = "bash" if index % 2 else "sh"
+        parts.append(f"--B\nContent-Type: text/x-shellscript\n\n#!/bin/{shell}\n# part {index}\n"
+                     "echo " + '"$(echo ' * 30 + "x" + ')"' * 30 + "\n")
+    return "\n".join(parts) + "--B--\n"
+
+
+def measure_worst(alone: bool = True, inputs: list[tuple[str, str]] | None = None) -> list[dict]:
+    """Wall seconds of `bootstrapper lint FILE` (fresh process, cache off) per worst
+    input, whether shellcheck was cut short, and (alone) what shellcheck alone takes."""
+    rows = []
+    env = {**os.environ, "BOOTSTRAPPER_NO_CACHE": "1"}
+    with tempfile.TemporaryDirectory(prefix="bootstrapper-worst-") as tmp:
+        for index, (what, text) in enumerate(worst_inputs() if inputs is None else inputs):
+            path = Path(tmp) / f"user-data-{index}"
+            path.write_text(text, encoding="utf-8")
+            start, cpu = time.perf_counter(), _children_cpu()
+            run = subprocess.run([sys.executable, "-m", "bootstrapper", "lint", "--no-config",
+                                  "--format", "json", str(path)], capture_output=True,
+                                 text=True, check=False, env=env)
+            seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
+            messages = [f["message"] for f in json.loads(run.stdout or '{"files": []}')
+                        .get("files", [{}])[0].get("findings", [])] if run.stdout else []
+            cut = next(("MAX_SCRIPT" if "MAX_SCRIPT" in m else "SHELLCHECK_BUDGET"
+                        for m in messages if "not shellchecked" in m), "")
+            rows.append({"input": what, "bytes": len(text.encode()), "lint_seconds": seconds,
+                         "cpu_seconds": cpu, "exit": run.returncode, "cut": cut,
+                         "alone_seconds": _shellcheck_alone(path) if alone else None})
+    return rows
+
+
+def _children_cpu() -> float:
+    """CPU seconds spent by finished children (lint and its shellcheck processes)."""
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _shellcheck_alone(path: Path) -> float:
+    start = time.perf_counter()
+    try:
+        subprocess.run([binary(), "-s", "sh", "-f", "json1", "--norc", str(path)],
+                       capture_output=True, check=False, timeout=ALONE_CAP)
+    except subprocess.TimeoutExpired:
+        return float("inf")
+    return time.perf_counter() - start
+
+
+def worst_table(rows: list[dict]) -> str:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    out = [f"worst single inputs, `bootstrapper lint FILE` each (target: under "
+           f"{TARGET_SECONDS:.0f} s wall per input; load average {load:.1f} on "
+           f"{len(os.sched_getaffinity(0))} cores: the budget is CPU time, so a busy "
+           "machine stretches the wall time)",
+           f"{'input':40} {'bytes':>6} {'lint s':>7} {'target':>7} {'cpu s':>6} {'exit':>4} "
+           f"{'shellcheck alone s':>18}  cut short by"]
+    for r in rows:
+        alone = r["alone_seconds"]
+        alone = "" if alone is None else f"> {ALONE_CAP}" if alone == float("inf") else \
+            f"{alone:.2f}"
+        verdict = "ok" if r["lint_seconds"] < TARGET_SECONDS else "OVER"
+        out.append(f"{r['input']:40} {r['bytes']:6} {r['lint_seconds']:7.2f} "
+                   f"{verdict:>7} {r['cpu_seconds']:6.2f} {r['exit']:4} {alone:>18}  "
+                   f"{r['cut'] or '-'}")
+    return "\n".join(out)
+
+
 # --- accuracy ------------------------------------------------------------------------------
 
 def accuracy(target: str = "25") -> list[dict]:
@@ -302,15 +416,24 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--accuracy", action="store_true",
                         help="recall and false alarms by tool on the judged corpora, instead")
+    parser.add_argument("--worst", action="store_true",
+                        help="only the worst single inputs against the 2 s target")
     args = parser.parse_args()
     if args.accuracy:
         rows = accuracy()
         print(json.dumps(rows) if args.json else accuracy_table(rows))
         return 0
+    if args.worst:
+        rows = measure_worst()
+        print(json.dumps(rows) if args.json else worst_table(rows))
+        return 0
     results = [measure(args.files, args.sample, args.repeat)]
     if args.rendered_files:
         results.append(measure(args.rendered_files, args.sample, args.repeat, rendered=True))
-    print(json.dumps(results) if args.json else table(results))
+    if args.json:  # the throughput numbers only (--worst --json gives the others)
+        print(json.dumps(results))
+    else:
+        print(table(results) + "\n\n" + worst_table(measure_worst()))
     return 0
 
 

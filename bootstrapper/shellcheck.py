@@ -1,8 +1,10 @@
 """Run shellcheck once over many scripts and map findings back to their origin.
 
 Starting shellcheck costs far more than checking one more file, so every caller hands over
-all its scripts at once: render validation and lint both use `check()`. Findings are cached
-per script (its text, shell, excludes, severity and the shellcheck binary): lint in
+all its scripts at once: render validation uses `check()`, lint `check_within()`, which
+gives the scripts of each input a budget of shellcheck's CPU time (some 200-byte scripts
+never finish: see limits.SHELLCHECK_BUDGET) and says which scripts it stopped. Findings are
+cached per script (its text, shell, excludes, severity and the shellcheck binary): lint in
 pre-commit and CI sees mostly unchanged scripts, and a 340-line script costs ~0.2 s.
 """
 
@@ -18,7 +20,8 @@ from pathlib import Path
 
 from .errors import BootstrapperError
 from .problem import Problem
-from .userdata.limits import SHELLCHECK_RATE, SHELLCHECK_SECONDS
+from .userdata.limits import (NOT_CHECKED, SHELLCHECK_PER_INPUT, SHELLCHECK_RATE,
+                              SHELLCHECK_SECONDS)
 
 
 class ShellcheckTimeout(BootstrapperError):
@@ -34,6 +37,7 @@ class Script:
     line_offset: int = 0  # script line 1 is origin line 1 + line_offset
     shell: str = "sh"
     exclude: tuple[str, ...] = ()
+    group: str = ""  # the input it belongs to: check_within()'s budget is per group
 
 
 def binary() -> str:
@@ -79,13 +83,23 @@ def check(scripts: list[Script], severity: str = "style", jobs: int = 1) -> list
     """
     while _EARLY:
         _EARLY.pop().join()
-    return _check(scripts, severity, jobs)
+    return _check(scripts, severity, jobs)[0]
 
 
-def _check(scripts: list[Script], severity: str, jobs: int,
-           early: bool = False) -> list[Problem]:
+def check_within(scripts: list[Script], budget: float, severity: str = "style",
+                 jobs: int = 1) -> tuple[list[Problem], dict[int, str]]:
+    """check(), with the scripts of each group (Script.group) given `budget` seconds of
+    shellcheck; never raises ShellcheckTimeout. Returns the findings, and for each script
+    not checked (by index) why, naming the limit."""
+    while _EARLY:
+        _EARLY.pop().join()
+    return _check(scripts, severity, jobs, budget=budget)
+
+
+def _check(scripts: list[Script], severity: str, jobs: int, early: bool = False,
+           budget: float | None = None) -> tuple[list[Problem], dict[int, str]]:
     if not scripts:
-        return []
+        return [], {}
     from . import cache
 
     ident = _identity()
@@ -100,7 +114,12 @@ def _check(scripts: list[Script], severity: str, jobs: int,
         if hit is not None:
             comments[index] = hit
     todo = [index for index in range(len(scripts)) if index not in comments]
-    for index, found in zip(todo, _run([scripts[i] for i in todo], severity, jobs), strict=True):
+    unchecked: dict[int, str] = {}
+    ran = _run([scripts[i] for i in todo], severity, jobs, budget)
+    for index, found in zip(todo, ran, strict=True):
+        if isinstance(found, str):  # stopped at its budget: not cached, not checked
+            unchecked[index] = found
+            continue
         comments[index] = found
         if early:
             _MEMO[keys[index]] = found
@@ -109,7 +128,7 @@ def _check(scripts: list[Script], severity: str, jobs: int,
         Problem(path=script.origin, line=c["line"] + script.line_offset, column=c["column"],
                 rule="shellcheck", severity=_SEVERITY.get(c["level"], "warning"),
                 message=f"SC{c['code']}: {c['message']}")
-        for index, script in enumerate(scripts) for c in comments[index])
+        for index, script in enumerate(scripts) for c in comments.get(index, ())), unchecked
 
 
 def _identity() -> str:
@@ -122,9 +141,11 @@ def _identity() -> str:
     return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def _run(scripts: list[Script], severity: str, jobs: int) -> list[list[dict]]:
-    """Each script's shellcheck comments (line, column, level, code, message), in order."""
-    found: list[list[dict]] = [[] for _ in scripts]
+def _run(scripts: list[Script], severity: str, jobs: int,
+         budget: float | None = None) -> list[list[dict] | str]:
+    """Each script's shellcheck comments (line, column, level, code, message), in order;
+    with a `budget`, a script not checked within it has the reason instead."""
+    found: list[list[dict] | str] = [[] for _ in scripts]
     if not scripts:
         return found
     with tempfile.TemporaryDirectory(prefix="bootstrapper-sc-") as tmp:
@@ -136,18 +157,86 @@ def _run(scripts: list[Script], severity: str, jobs: int) -> list[list[dict]]:
         by_shell: dict[tuple[str, tuple[str, ...]], list[int]] = {}
         for index, script in enumerate(scripts):
             by_shell.setdefault((script.shell, script.exclude), []).append(index)
-        commands = []
+        share = _shares(scripts, budget)
+        work: list[tuple[list[str], list[int]]] = []
         for (shell, exclude), indexes in sorted(by_shell.items()):
             cmd = [binary(), "-s", shell, "-f", "json1", "-S", severity, "--norc"]
             if exclude:
                 cmd += ["-e", ",".join(exclude)]
-            for batch in _batches(indexes, scripts, max(1, jobs)):
-                commands.append(cmd + [paths[i] for i in batch])
-        for output in _run_all(commands, max(1, jobs)):
-            for comment in json.loads(output or '{"comments": []}')["comments"]:
-                found[int(Path(comment["file"]).stem)].append(
-                    {k: comment[k] for k in ("line", "column", "level", "code", "message")})
+            batches = _batches(indexes, scripts, max(1, jobs)) if budget is None else \
+                _group_batches(indexes, scripts, max(1, jobs))
+            work += [(cmd, batch) for batch in batches]
+        again: list[tuple[list[str], list[int]]] = []
+        for (cmd, batch), output in zip(work, _run_all(
+                [(cmd + [paths[i] for i in batch], _deadline(batch, scripts, share))
+                 for cmd, batch in work], max(1, jobs)), strict=True):
+            if output is not None:
+                _comments(output, found)
+            elif len(groups := _groups(batch, scripts)) > 1:
+                again += [(cmd, group) for group in groups]  # find whose scripts were slow
+            else:
+                _stopped(batch, found, budget)
+        for (cmd, batch), output in zip(again, _run_all(
+                [(cmd + [paths[i] for i in batch], _deadline(batch, scripts, share))
+                 for cmd, batch in again], max(1, jobs)) if again else [], strict=True):
+            if output is None:
+                _stopped(batch, found, budget)
+            else:
+                _comments(output, found)
     return found
+
+
+def _shares(scripts: list[Script], budget: float | None) -> dict[str, float] | None:
+    """Each group's share of `budget` in one process: its scripts of each dialect (and
+    excludes) go to a process of their own, and together they get `budget`."""
+    if budget is None:
+        return None
+    dialects: dict[str, set] = {}
+    for script in scripts:
+        dialects.setdefault(script.group, set()).add((script.shell, script.exclude))
+    return {group: budget / len(kinds) for group, kinds in dialects.items()}
+
+
+def _deadline(batch: list[int], scripts: list[Script],
+              share: dict[str, float] | None) -> float | None:
+    """CPU seconds one process may spend (None: render's wall deadline, by size). lint:
+    the largest share of its inputs plus SHELLCHECK_PER_INPUT for each other input."""
+    if share is None:
+        return None
+    groups = {scripts[index].group for index in batch}
+    return max(share[group] for group in groups) + SHELLCHECK_PER_INPUT * (len(groups) - 1)
+
+
+def _group_batches(indexes: list[int], scripts: list[Script], jobs: int) -> list[list[int]]:
+    """_batches() that never splits a group: an input's scripts share one process and so
+    one budget (split, each part would get the whole budget)."""
+    groups = sorted(_groups(indexes, scripts),
+                    key=lambda group: sum(len(scripts[i].text) for i in group))
+    count = 1 if jobs == 1 else min(len(groups), 4 * jobs)
+    return [sorted(i for group in groups[start::count] for i in group)
+            for start in range(count)]
+
+
+def _groups(batch: list[int], scripts: list[Script]) -> list[list[int]]:
+    """`batch` split by Script.group, in order."""
+    out: dict[str, list[int]] = {}
+    for index in batch:
+        out.setdefault(scripts[index].group, []).append(index)
+    return list(out.values())
+
+
+def _comments(output: str, found: list) -> None:
+    for comment in json.loads(output or '{"comments": []}')["comments"]:
+        found[int(Path(comment["file"]).stem)].append(
+            {k: comment[k] for k in ("line", "column", "level", "code", "message")})
+
+
+def _stopped(batch: list[int], found: list, budget: float | None) -> None:
+    for index in batch:
+        found[index] = (f"shellcheck did not finish this file's scripts within "
+                        f"SHELLCHECK_BUDGET ({budget:g} s of CPU), lint's bound per file: "
+                        f"{NOT_CHECKED} (set BOOTSTRAPPER_SHELLCHECK_BUDGET=SECONDS to "
+                        "allow more)")
 
 
 class Running:
@@ -192,11 +281,16 @@ def _batches(indexes: list[int], scripts: list[Script], jobs: int) -> list[list[
     return [sorted(ordered[start::count]) for start in range(count)]
 
 
-def _run_all(commands: list[list[str]], jobs: int) -> list[str]:
-    """Run the commands, `jobs` at a time; their stdouts, in order."""
+def _run_all(commands: list[tuple[list[str], float | None]], jobs: int) -> list[str | None]:
+    """Run the commands, `jobs` at a time; their stdouts, in order. A command with a
+    budget (lint) is stopped once it has spent it (None); without one (render) it may run
+    SHELLCHECK_SECONDS plus a second per SHELLCHECK_RATE bytes, then raises."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def run(cmd: list[str]) -> str:
+    def run(command: tuple[list[str], float | None]) -> str | None:
+        cmd, budget = command
+        if budget is not None:
+            return _budgeted(cmd, budget)
         size = sum(Path(arg).stat().st_size for arg in cmd if arg.endswith(".sh"))
         limit = SHELLCHECK_SECONDS + size / SHELLCHECK_RATE
         try:
@@ -206,14 +300,59 @@ def _run_all(commands: list[list[str]], jobs: int) -> list[str]:
             raise ShellcheckTimeout(f"shellcheck did not finish within {limit:.0f} s (limit "
                                     f"SHELLCHECK_SECONDS + 1 s per SHELLCHECK_RATE bytes): "
                                     "these scripts are not checked") from err
-        if out.returncode not in (0, 1):
-            raise BootstrapperError(f"shellcheck failed: {out.stderr.strip()[:200]}")
-        return out.stdout
+        return _output(out.returncode, out.stdout, out.stderr)
 
-    if jobs == 1 or len(commands) == 1:
-        return [run(cmd) for cmd in commands]
+    if jobs == 1 or len(commands) <= 1:
+        return [run(command) for command in commands]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(run, commands))
+
+
+_POLL = 0.05  # seconds between looks at a budgeted shellcheck's CPU time
+_WALL = 4  # a budgeted shellcheck that gets too little CPU still stops at 4x its budget
+
+
+def _budgeted(cmd: list[str], budget: float) -> str | None:
+    """Run `cmd` until it has used `budget` seconds of CPU (so a busy machine slows a
+    check rather than cutting it short) or _WALL times that of wall time; its stdout, or
+    None when it was stopped (killed: its memory goes with it)."""
+    import time
+
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    started = time.monotonic()
+    try:
+        while True:
+            try:
+                out, err = process.communicate(timeout=_POLL)
+                return _output(process.returncode, out, err)
+            except subprocess.TimeoutExpired:
+                if _cpu_seconds(process.pid) > budget or \
+                        time.monotonic() - started > _WALL * budget:
+                    process.kill()
+                    process.communicate()
+                    return None
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) process `pid` has used; 0 where /proc cannot say."""
+    import os
+
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _output(code: int, stdout: str, stderr: str) -> str:
+    if code not in (0, 1):
+        raise BootstrapperError(f"shellcheck failed: {stderr.strip()[:200]}")
+    return stdout
 
 
 _SEVERITY = {"error": "error", "warning": "warning", "info": "info", "style": "info"}

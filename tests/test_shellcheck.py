@@ -30,7 +30,7 @@ def runs(monkeypatch):
     real = shellcheck._run_all
 
     def counting(commands, jobs):
-        started.extend(commands)
+        started.extend(cmd for cmd, _budget in commands)
         return real(commands, jobs)
 
     monkeypatch.setattr(shellcheck, "_run_all", counting)

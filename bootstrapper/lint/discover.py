@@ -10,6 +10,7 @@ root; one without matches the file or directory name.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, replace
@@ -48,11 +49,23 @@ class Carrier:
 
 
 @dataclass(frozen=True)
+class Fault:
+    """A problem met while finding user-data (a reference that cannot be followed), at a
+    line and column of the file that holds the reference."""
+
+    line: int
+    column: int
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Input:
     """A file to lint: `name` is what findings show; `path` is None for standard input.
     `text` is user-data written inside another file (a .tf heredoc, a CloudFormation
     UserData): its line n is line `line_map[n-1][0]` of `name`, shifted right by
-    `line_map[n-1][1]`. `reason` says why it is linted (for --verbose)."""
+    `line_map[n-1][1]`. `reason` says why it is linted (for --verbose). `faults` are
+    findings about the reference that led here (then `text` is empty: nothing to lint)."""
 
     name: str
     path: Path | None
@@ -60,6 +73,7 @@ class Input:
     line_map: tuple[tuple[int, int], ...] | None = None
     carriers: tuple[Carrier, ...] = ()
     reason: str = "named on the command line"
+    faults: tuple[Fault, ...] = ()
 
 
 Log = Callable[[str, str], None]  # (path, "linted: why" / "skipped: why"), for --verbose
@@ -68,6 +82,7 @@ Log = Callable[[str, str], None]  # (path, "linted: why" / "skipped: why"), for 
 def expand(paths: list[str], settings: Settings, only_user_data: bool = False,
            log: Log | None = None) -> list[Input]:
     """The files to lint, in a stable order, each once."""
+    _handed.cache_clear()  # files may have changed since the last call in this process
     seen: dict[str, int] = {}
     out = []
     notes: list[tuple[str, str]] = []
@@ -77,6 +92,8 @@ def expand(paths: list[str], settings: Settings, only_user_data: bool = False,
             key = str(item.path.resolve()) if item.path else item.name
             if item.line_map:
                 key += f":{item.line_map[0][0]}"
+            if item.faults:
+                key += f":{item.faults[0].column}:{item.faults[0].message}"
             if key not in seen:
                 seen[key] = len(out)
                 out.append(item)
@@ -101,7 +118,7 @@ def _one(given: str, settings: Settings, only_user_data: bool, note: Log):
         yield from _walk(path, settings, note)
     elif path.suffix == ".tf" and path.is_file():  # its user-data, never the HCL itself
         yield from _terraform(path, settings, note)
-    elif path.is_file() and (found := _cloudformation(path, note)) is not None:
+    elif path.is_file() and (found := _cloudformation(path, settings, note)) is not None:
         yield from found  # the same for a CloudFormation template
     elif path.exists():
         why = _why(path, settings) or _referenced(path, settings)
@@ -135,7 +152,7 @@ def _walk(top: Path, settings: Settings, note: Log, placed: str = ""):
             continue
         elif path.suffix == ".tf":
             yield from _terraform(path, settings, note)
-        elif (found := _cloudformation(path, note)) is not None:
+        elif (found := _cloudformation(path, settings, note)) is not None:
             yield from found
         else:
             why = placed if placed and path.suffix not in TEMPLATES else _why(path, settings)
@@ -158,34 +175,57 @@ def _terraform(path: Path, settings: Settings, note: Log):
     yield from found
 
 
-def _cloudformation(path: Path, note: Log) -> list[Input] | None:
-    """The UserData inputs of a CloudFormation template (None when it is none)."""
+def _cloudformation(path: Path, settings: Settings, note: Log) -> list[Input] | None:
+    """The UserData inputs of a CloudFormation template (None when it is none): inline
+    ones, and the files of the repository they name."""
     from . import cloudformation
 
     if not cloudformation.looks_like(path):
         return None
-    found = cloudformation.inputs(path)
+    found = cloudformation.inputs(path, Path(settings.root))
     note(str(path), f"read as CloudFormation: {len(found)} UserData")
     return found
 
 
 def _referenced(path: Path, settings: Settings) -> str:
     """Why a file named on the command line (by pre-commit) is user-data even though its
-    name says nothing: a .tf in its directory or up to three above hands it to EC2."""
-    from . import terraform
-
+    name says nothing: a .tf or CloudFormation template in its directory or up to three
+    above hands it to EC2."""
     target = path.resolve()
     directory = target.parent
     for _ in range(4):
-        for tf in sorted(directory.glob("*.tf")):
-            for item in terraform.inputs(tf, Path(settings.root)):
-                if item.path is not None and item.text is None and \
-                        item.path.resolve() == target:
-                    return item.reason
+        why = _handed(directory, str(Path(settings.root).resolve())).get(target)
+        if why:
+            return why
         if directory.parent == directory:
             break
         directory = directory.parent
     return ""
+
+
+@functools.lru_cache(maxsize=64)
+def _handed(directory: Path, root: str) -> dict[Path, str]:
+    """The files the .tf files and CloudFormation templates of `directory` hand to EC2,
+    each with why (read once per directory and expand() call: pre-commit names many files
+    of one directory)."""
+    from . import cloudformation, terraform
+
+    try:
+        nearby = sorted(directory.iterdir())
+    except OSError:  # unreadable: nothing there can be read either
+        return {}
+    out: dict[Path, str] = {}
+    for near in nearby:
+        if near.suffix == ".tf":
+            found = terraform.inputs(near, Path(root))
+        elif near.is_file() and cloudformation.looks_like(near):
+            found = cloudformation.inputs(near, Path(root))
+        else:
+            continue
+        for item in found:
+            if item.path is not None and item.text is None:
+                out.setdefault(item.path.resolve(), item.reason)
+    return out
 
 
 def _matches(path: Path, pattern: str, settings: Settings) -> bool:
@@ -213,10 +253,19 @@ def _why(path: Path, settings: Settings) -> str:
             return f"matches include pattern {pattern!r}"
     if _placed(path):
         return "named like user-data"
-    for part in path.parts[:-1]:
+    for part in _inside(path, settings)[:-1]:
         if _placed(Path(part)):
             return f"under a directory named like user-data ({part}/)"
     return "starts like user-data" if _sniff(path) else ""
+
+
+def _inside(path: Path, settings: Settings) -> tuple[str, ...]:
+    """The parts of `path` below the settings' root (all of them when it is elsewhere):
+    a checkout at /home/ci/userdata-service/ does not make every file user-data."""
+    try:
+        return path.resolve().relative_to(Path(settings.root).resolve()).parts
+    except ValueError:
+        return path.parts
 
 
 def _why_not(path: Path) -> str:

@@ -23,7 +23,7 @@ from .discover import Input
 from .document import Document
 from ..shellcheck import ShellcheckTimeout
 from ..userdata.document import SHELLS
-from ..userdata.limits import SIZE_CAP
+from ..userdata.limits import NOT_CHECKED, SIZE_CAP, shellcheck_budget
 from ..userdata.tree import extract
 from .rules import RULES, Context, names
 
@@ -31,6 +31,7 @@ MAX_READ = SIZE_CAP  # far past EC2's limit: anything bigger is not user-data
 # A defect cloud-init tolerates (a MIME message without its closing boundary): reported
 # by the reader itself, whatever rules run, as a warning of this id.
 DEFECT = "mime-defect"
+REFERENCE = "unknown-format"  # a UserData naming a file lint cannot follow
 RANK = {"info": 1, "warning": 2, "error": 3}
 Progress = Callable[[int, int, str], None]
 
@@ -59,6 +60,7 @@ class _Work:
     root: Document
     found: list[tuple[Document, Problem]] = field(default_factory=list)
     line_map: tuple | None = None  # user-data inside another file: where each line is
+    faults: tuple = ()  # discover.Fault: findings about how the file was reached
 
 
 def lint(inputs: list[Input], settings: Settings, *, progress: Progress | None = None,
@@ -74,10 +76,11 @@ def lint(inputs: list[Input], settings: Settings, *, progress: Progress | None =
     jobs = jobs or _cores()
     active = {rule_id: module for rule_id, module in RULES.items()
               if settings.rule(rule_id).enabled}
-    contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, jobs)
+    budget = shellcheck_budget()
+    contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, jobs, budget)
                 for rule_id in active}
-    work = [_Work(FileResult(item.name, ""), _tree(item, stdin), line_map=item.line_map)
-            for item in inputs]
+    work = [_Work(FileResult(item.name, ""), _tree(item, stdin), line_map=item.line_map,
+                  faults=item.faults) for item in inputs]
     return run(work, settings, active, contexts, progress, checker)
 
 
@@ -93,7 +96,8 @@ def check_tree(root: Document, settings: Settings, jobs: int = 1) -> list[Proble
 
     active = {rule_id: RULES[rule_id] for rule_id in settings.rules
               if settings.rule(rule_id).enabled}
-    contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, jobs)
+    budget = shellcheck_budget()
+    contexts = {rule_id: Context(settings.rule(rule_id).options, get_checker, jobs, budget)
                 for rule_id in active}
     work = [_Work(FileResult(root.path, ""), root)]
     return run(work, settings, active, contexts, None, checker).files[0].problems
@@ -106,8 +110,7 @@ def run(work: list[_Work], settings: Settings, active: dict, contexts: dict,
     for done, entry in enumerate(work, 1):
         entry.result.format = entry.root.format
         for doc in entry.root.walk():
-            entry.found += [(doc, doc.problem(0, 0, DEFECT if "MIME" in warning else
-                                              "shellcheck", "warning", warning))
+            entry.found += [(doc, doc.problem(0, 0, *_warning(warning), warning))
                             for warning in doc.warnings]
             if "unknown-format" in active:  # the reader's verdict: cloud-init sees no user-data
                 entry.found += [(doc, doc.problem(0, 0, "unknown-format", "error", fault))
@@ -125,6 +128,15 @@ def run(work: list[_Work], settings: Settings, active: dict, contexts: dict,
                   checker[0].source.name if checker else "")
 
 
+def _warning(text: str) -> tuple[str, str]:
+    """(rule, severity) of a note of the reader: a MIME defect cloud-init tolerates is a
+    warning; a script a bound kept from shellcheck is an error (the file was not fully
+    checked, and the exit status must say so)."""
+    if "MIME" in text:
+        return DEFECT, "warning"
+    return "shellcheck", "error" if text.endswith(NOT_CHECKED) else "warning"
+
+
 def _cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -133,6 +145,8 @@ def _cores() -> int:
 
 
 def _tree(item: Input, stdin: BinaryIO | None) -> Document:
+    if item.faults and not item.text:  # a reference that could not be followed
+        return Document(item.name, "reference")
     root = extract(_read(item, stdin), item.name)
     root.carriers = item.carriers
     return root
@@ -229,6 +243,22 @@ def _covered(suppressions: directives.Suppressions, problem: Problem) -> bool:
     return any(suppressions.covers(problem.line, rule) for rule in names(problem.rule))
 
 
+def _faults(entry: _Work, settings: Settings, threshold: int) -> list[Problem]:
+    """The findings about a reference that could not be followed, at the referring line
+    (rule unknown-format: EC2 gets no user-data lint could read). They obey the rule's
+    settings like any finding; a directive in the referring file cannot reach them (the
+    user-data is not there to hold one)."""
+    if not settings.rule(REFERENCE).enabled:
+        return []
+    out = []
+    for fault in entry.faults:
+        severity = settings.rule(REFERENCE).severity or fault.severity
+        if RANK[severity] >= threshold:
+            out.append(Problem(entry.result.name, fault.line, fault.column, REFERENCE,
+                               severity, fault.message))
+    return out
+
+
 def _finish(entry: _Work, settings: Settings) -> list[Problem]:
     """Configured severity, suppressions, threshold, file lines, order."""
     file_directives = directives.parse(entry.root.text)
@@ -249,4 +279,5 @@ def _finish(entry: _Work, settings: Settings) -> list[Problem]:
         mapped = doc.to_file(problem)
         if not _covered(file_directives, mapped):
             out.add(_placed(mapped, entry.line_map))
+    out.update(_faults(entry, settings, threshold))
     return sorted(out, key=lambda p: (p.line, p.column, p.rule, p.message))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..encode import gunzip, unbase64
 from . import cloudconfig, heredoc, mime, template
 from .document import SHELLS, Document, Snippet
-from .limits import MAX_DEPTH, MAX_SCRIPT, SIZE_CAP
+from .limits import MAX_DEPTH, MAX_SCRIPT, NOT_CHECKED, SIZE_CAP
 from .types import CONTENT_TYPES, DECOMP_TYPES, GZIP_MAGIC, KINDS, SNIFFED, detect, \
     language_of, looks_like_shell
 
@@ -45,7 +45,7 @@ def _oversized(root: Document) -> None:
             if snippet.language in SHELLS and len(snippet.text) > MAX_SCRIPT:
                 snippet.role = "oversized"
                 doc.warnings.append(f"{snippet.where or 'script'}: {len(snippet.text)} bytes, "
-                                    f"over MAX_SCRIPT ({MAX_SCRIPT}): not shellchecked")
+                                    f"over MAX_SCRIPT ({MAX_SCRIPT}): {NOT_CHECKED}")
 
 
 def _encoded_twice(root: Document) -> None:

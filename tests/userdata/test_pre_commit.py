@@ -1,6 +1,7 @@
 """The pre-commit hook, run for real by `pre-commit try-repo` (issue 17): a bad
-scripts/bootstrap.sh that a .tf hands to EC2 fails the commit; the same repository with the
-script fixed passes. pre-commit installs this checkout into its own environment (a minute
+scripts/bootstrap.sh that a .tf hands to EC2 fails the commit, and so does a bad script a
+CloudFormation template embeds (rain's !Rain::Embed); the same repository with the script
+fixed passes. pre-commit installs this checkout into its own environment (a minute
 on a cold cache: PRE_COMMIT_HOME is kept per test session)."""
 
 from __future__ import annotations
@@ -22,6 +23,16 @@ MAIN_TF = '''resource "aws_launch_template" "app" {
   }
 }
 '''
+STACK_YAML = """Resources:
+  App:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        MetadataOptions:
+          HttpTokens: required
+        UserData:
+          Fn::Base64: !Rain::Embed scripts/start-app.sh
+"""
 BAD = "#!/bin/sh\nset -eu\ncurl -s http://169.254.169.254/latest/meta-data/iam/info\n"
 GOOD = "#!/bin/sh\nset -eu\necho starting\n"
 
@@ -56,3 +67,18 @@ def test_the_hook_fails_on_a_bad_script_a_tf_hands_to_ec2(tmp_path, pre_commit_h
     assert (result.returncode != 0) == fails, output
     if fails:
         assert "scripts/bootstrap.sh:3: imdsv1" in output, output
+
+
+@pytest.mark.parametrize("script,fails", [(BAD, True), (GOOD, False)])
+def test_the_hook_fails_on_a_bad_script_a_template_embeds(tmp_path, pre_commit_home,
+                                                          script, fails):
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "stack.yaml").write_text(STACK_YAML)
+    (tmp_path / "scripts" / "start-app.sh").write_text(script)  # not named like user-data
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    result = _try_repo(tmp_path, pre_commit_home)
+    output = result.stdout + result.stderr
+    assert (result.returncode != 0) == fails, output
+    if fails:
+        assert "scripts/start-app.sh:3: imdsv1" in output, output

@@ -51,3 +51,4 @@ class Context:
     options: Mapping[str, Any]
     checker: Callable[[], Any] = lambda: None  # the schema Checker, built on first use
     jobs: int = 1  # processes a batch rule may run side by side
+    budget: float | None = None  # shellcheck seconds per input (lint); None: render's deadline

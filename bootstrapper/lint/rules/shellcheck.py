@@ -14,9 +14,11 @@ All scripts of a run go to shellcheck in one batch per dialect (split over the c
 identical scripts checked once), not one process per script. `# shellcheck disable=SC2086`
 inside a script works as usual. Options: `exclude` (SC codes), `level` (the lowest
 shellcheck level reported: `style`, `info`, `warning`, `error`). A `runcmd` entry has no
-`#!` by design, so SC2148 is never reported for one. A script over 64 KiB is not handed to
-shellcheck, and a shellcheck process that runs past 10 s plus 1 s per 8 KiB of its scripts
-is stopped; both are warnings naming the limit.
+`#!` by design, so SC2148 is never reported for one. Each input gets 1 s of shellcheck
+CPU (`BOOTSTRAPPER_SHELLCHECK_BUDGET` allows more), so any one input lints in under 2 s;
+a script over 64 KiB is not handed to shellcheck. Either is an error naming the limit (the
+file was not fully checked). Render's validation of its own output has a longer deadline,
+10 s plus 1 s per 8 KiB.
 
 User-data runs once, as root, at boot, so some codes are judged again (an error that
 stops the script is never lowered):
@@ -91,9 +93,20 @@ def check_all(docs, ctx):
                     (doc, snippet, columns))
     keys = list(unique)
     exclude = tuple(ctx.options["exclude"])
-    scripts = [shellcheck.Script(text, str(index), 0, shell, exclude + ours)
+    root = _roots(docs)
+    scripts = [shellcheck.Script(text, str(index), 0, shell, exclude + ours,
+                                 group=str(id(root[id(unique[(text, shell, ours)][0][0])])))
                for index, (text, shell, ours) in enumerate(keys)]
-    for finding in shellcheck.check(scripts, severity=ctx.options["level"], jobs=ctx.jobs):
+    if ctx.budget is None:  # render's validation: its own, generous deadline
+        found, unchecked = shellcheck.check(scripts, ctx.options["level"], ctx.jobs), {}
+    else:
+        found, unchecked = shellcheck.check_within(scripts, ctx.budget, ctx.options["level"],
+                                                   ctx.jobs)
+    for index, why in unchecked.items():  # cut short by the bound: an error, at each copy
+        for doc, snippet, _ in unique[keys[index]]:
+            line, column, note = snippet.locate(1, 0)
+            yield doc, doc.problem(line, 0, ID, "error", why + note)
+    for finding in found:
         code = finding.message.split(":", 1)[0]
         severity = _boot_severity(code, finding.severity)
         if severity is None:
@@ -133,6 +146,16 @@ def _boot_severity(code: str, severity: str) -> str | None:
     if severity == "error":
         return severity
     return BOOT_LEVELS.get(code, severity)
+
+
+def _roots(docs) -> dict[int, object]:
+    """id of each document -> the file's root document (docs come root first, in walk
+    order), so that the shellcheck budget is per file."""
+    out: dict[int, object] = {}
+    for doc in docs:
+        if id(doc) not in out:
+            out.update((id(inner), doc) for inner in doc.walk())
+    return out
 
 
 def _templated(docs) -> set[int]:
