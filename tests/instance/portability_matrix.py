@@ -56,14 +56,19 @@ CURL_MINIMAL_OPTIONS = (
 )
 CURL_MINIMAL_SCHEMES = ("http", "https", "ftp", "ftps", "file")
 # The tools the scripts may run besides the HTTP client, the firewall and systemctl: POSIX
-# utilities that busybox also has, plus `mktemp` (not in POSIX.1-2017, but in GNU coreutils,
-# busybox, toybox and the BSDs). The busybox cells record every tool run: all are here.
+# utilities that busybox also has, plus three that are not POSIX.1-2017 but are in GNU
+# coreutils/gzip (every glibc image), busybox, toybox and the BSDs: `mktemp`, and `base64`
+# and `gzip` (POSIX's own `uudecode` is missing from stock images). The busybox cells record
+# every tool run: all are here.
 PORTABLE_TOOLS = {
+    "base64": "`base64 -d`: a shell user-data unpacks the helper, sent gzip'd and base64'd "
+              "to fit EC2's 16 KB (cloud-config: cloud-init decodes it)",
     "cat": "shell user-data: writes each file it installs",
     "chmod": "file modes (0440 credentials, 0700 scripts)",
     "chown": "credential files to root and the app user's own group",
     "date": "`date -u -d @N`, refresh: now + 30 minutes as ISO 8601 (GNU and busybox)",
     "expr": "refresh: compares two ISO 8601 timestamps as strings",
+    "gzip": "`gzip -dc`: the same unpacking, after `base64 -d`",
     "grep": "`grep -q`: GNU Wget 1.15+ check; `grep -qxF`: crontab line added once; "
             "`grep -c`: no other account has the app user's group",
     "head": "`head -n 1`: first match of a JSON field",

@@ -33,7 +33,7 @@ from portability_support import (ALPINE_CRONTAB, ROOT_CRONTAB, TOOLBOX, assert_b
 PROCESS_FILE = "/run/bootstrapper/app.json"  # every cell also writes credential_process files
 NOT_PORTABLE = re.compile(  # such a tool in command position
     r"(?:^|[;&|(`]|\b(?:then|do|else|if|while|until|exec|command)\s)\s*"
-    r"(jq|python3?|perl|bash|awk|gawk|stat|readlink|timeout|base64|install)\b",
+    r"(jq|python3?|perl|bash|awk|gawk|stat|readlink|timeout|install|uudecode|openssl)\b",
     re.M)
 FEATURES = {  # profiles covering every template branch of the installed scripts
     "plain": {},
