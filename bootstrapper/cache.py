@@ -8,6 +8,8 @@ every plan, CI renders the same profiles on every push).
   is a pure function of those, so a hit is exact.
 - `jinja/`: Jinja's own bytecode cache, for renders that miss.
 - `shellcheck/`: shellcheck's findings per script (see shellcheck.py), for lint and renders.
+- `commands/`: what a successful render or terraform run printed, keyed by its command
+  line, working directory and stdin, with the digest of every file it read (see replay.py).
 
 Set BOOTSTRAPPER_NO_CACHE=1 to bypass all of them. A cache that cannot be written only
 costs time.

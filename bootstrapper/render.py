@@ -259,10 +259,10 @@ def check_format_given(profile: Profile) -> None:
     """An explicit `--format cloud-config` (or `format: shell`) beside a --template that
     extends the other entry template: refuse it rather than print the template's kind.
     (The default format says nothing, so only a format the user wrote is checked.)"""
+    if not profile.template or profile.format == "mime":
+        return  # before importing Jinja: the built-in templates are of the format asked
     import jinja2
 
-    if not profile.template or profile.format == "mime":
-        return
     env = environment(profile.template_dir, profile.template)
     name = os.path.abspath(profile.template)
     try:
