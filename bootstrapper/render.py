@@ -10,6 +10,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ def environment(template_dir: str | None = None, entry_file: str | None = None):
             raise InputError(f"{template_dir}: template directory {why}")
         loaders.append(jinja2.FileSystemLoader(template_dir))
     loaders.append(jinja2.FileSystemLoader(str(builtin_dir())))
-    env = jinja2.Environment(
+    env = _environment_class()(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -91,6 +92,31 @@ def environment(template_dir: str | None = None, entry_file: str | None = None):
                        strip_comments=quoting.strip_comments, raw=raw)
     env.globals.update(heredoc_delimiter=heredoc_delimiter, version=__version__)
     return env
+
+
+@lru_cache(maxsize=1)
+def _environment_class():
+    """jinja2.Environment, taking the built-in templates' Python code from the table the
+    wheel ships (see template_code.py) instead of generating it again on every render."""
+    import jinja2
+    from jinja2.utils import internalcode
+
+    from .template_code import digest, known
+
+    ahead = known()
+    if not ahead:
+        return jinja2.Environment
+
+    class Environment(jinja2.Environment):
+        @internalcode
+        def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+            if isinstance(source, str) and not raw and not defer_init:
+                code = ahead.get((name, digest(source)))
+                if code is not None:
+                    return self._compile(code, filename or "<template>")
+            return super().compile(source, name, filename, raw, defer_init)
+
+    return Environment
 
 
 def _bytecode_cache():
