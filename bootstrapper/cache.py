@@ -73,15 +73,12 @@ def store(kind: str, digest: str, text: str, environ=os.environ) -> None:
 
 
 def tree_digest(paths: list[Path]) -> str:
-    """One digest over the names and bytes of every file below `paths` (sorted, stable)."""
+    """One digest over the names and bytes of every file below `paths` (sorted, stable),
+    through symlinked directories as Jinja's loader reads them (replay.digest)."""
+    from .replay import digest
+
     h = hashlib.sha256()
     for root in paths:
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-        for path in files:
-            h.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
-            try:
-                h.update(path.read_bytes())
-            except OSError:
-                h.update(b"\1unreadable")
-            h.update(b"\0")
+        h.update(str(root).encode("utf-8", "surrogateescape") + b"\0")
+        h.update(digest(str(root)).encode("ascii") + b"\0")
     return h.hexdigest()

@@ -48,7 +48,15 @@ def digest(path: str) -> str:
     h = hashlib.sha256()
     try:
         if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
+            seen: set[str] = set()
+            # Symlinked directories are followed, as Jinja's loader follows them (each
+            # real directory once: a link loop ends).
+            for root, dirs, files in os.walk(path, followlinks=True):
+                real = os.path.realpath(root)
+                if real in seen:
+                    dirs[:] = []
+                    continue
+                seen.add(real)
                 dirs.sort()
                 for name in sorted(files):
                     full = os.path.join(root, name)

@@ -69,6 +69,24 @@ def test_every_file_the_render_read_is_checked_again(tmp_path):
     assert probe(env, *args)[2] == "0 []"
 
 
+def test_a_change_behind_a_symlinked_template_directory_is_seen(tmp_path):
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    real = tmp_path / "real-partials"
+    real.mkdir()
+    partial = real / "first-boot.sh.j2"
+    partial.write_text((ROOT / "templates" / "partials" / "first-boot.sh.j2").read_text())
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "partials").symlink_to(real)
+    (templates / "loop").symlink_to(templates)  # a link loop must not hang the digest
+    args = ("render", "--role", "r", "--template-dir", str(templates))
+    assert probe(env, *args)[2] != "0 []"
+    assert probe(env, *args)[2] == "0 []"
+    partial.write_text(partial.read_text() + "echo changed-behind-the-link\n")
+    changed = probe(env, *args)
+    assert changed[2] != "0 []" and b"changed-behind-the-link" in changed[0]
+
+
 def test_the_working_directory_and_the_cache_switch_are_part_of_the_key(tmp_path):
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     (tmp_path / "a").mkdir()
