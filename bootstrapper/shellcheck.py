@@ -194,8 +194,6 @@ def _batches(indexes: list[int], scripts: list[Script], jobs: int) -> list[list[
 
 def _run_all(commands: list[list[str]], jobs: int) -> list[str]:
     """Run the commands, `jobs` at a time; their stdouts, in order."""
-    from concurrent.futures import ThreadPoolExecutor
-
     def run(cmd: list[str]) -> str:
         size = sum(Path(arg).stat().st_size for arg in cmd if arg.endswith(".sh"))
         limit = SHELLCHECK_SECONDS + size / SHELLCHECK_RATE
@@ -212,6 +210,9 @@ def _run_all(commands: list[list[str]], jobs: int) -> list[str]:
 
     if jobs == 1 or len(commands) == 1:
         return [run(cmd) for cmd in commands]
+    # Only here: concurrent.futures brings logging (~10 ms), which a render never needs.
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(run, commands))
 
