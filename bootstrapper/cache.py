@@ -74,11 +74,15 @@ def store(kind: str, digest: str, text: str, environ=os.environ) -> None:
 
 def tree_digest(paths: list[Path]) -> str:
     """One digest over the names and bytes of every file below `paths` (sorted, stable),
-    through symlinked directories as Jinja's loader reads them (replay.digest)."""
+    through symlinked directories as Jinja's loader reads them (replay.digest); "" when one
+    cannot be read or is not a regular file or directory (then nothing is cached)."""
     from .replay import digest
 
     h = hashlib.sha256()
     for root in paths:
+        part = digest(str(root))
+        if not part:
+            return ""
         h.update(str(root).encode("utf-8", "surrogateescape") + b"\0")
-        h.update(digest(str(root)).encode("ascii") + b"\0")
+        h.update(part.encode("ascii") + b"\0")
     return h.hexdigest()

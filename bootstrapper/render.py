@@ -175,8 +175,11 @@ def _render_key(profile: Profile) -> str | None:
     sources = [builtin_dir()] + [Path(p) for p in (profile.template_dir, profile.template) if p]
     if any(not p.exists() for p in sources):
         return None  # let the render report what is missing
+    tree = cache.tree_digest(sources)
+    if not tree:
+        return None  # a template that is no regular file (/dev/stdin): render it every time
     inputs = json.dumps(profile.to_dict(), sort_keys=True, default=str)
-    return cache.key(inputs, cache.tree_digest(sources), os.path.abspath(profile.template or ""))
+    return cache.key(inputs, tree, os.path.abspath(profile.template or ""))
 
 
 def _render(profile: Profile) -> Rendered:

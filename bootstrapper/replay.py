@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 
 from . import __version__
@@ -42,9 +43,19 @@ def key(command: str, args: list[str], stdin: bytes = b"") -> str:
     return h.hexdigest()
 
 
+def _feed(h, path: str) -> None:
+    """A regular file's bytes, read in pieces; anything else (/dev/zero, a FIFO) is refused:
+    it may never end, and reading it could change it."""
+    with open(path, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        for piece in iter(lambda: handle.read(1 << 20), b""):
+            h.update(piece)
+
+
 def digest(path: str) -> str:
     """The digest of a file's bytes, or of a directory's file names and bytes (sorted); ""
-    when it cannot be read (never equal to a stored digest)."""
+    when it cannot be read or is not a regular file (never equal to a stored digest)."""
     h = hashlib.sha256()
     try:
         if os.path.isdir(path):
@@ -60,14 +71,14 @@ def digest(path: str) -> str:
                 dirs.sort()
                 for name in sorted(files):
                     full = os.path.join(root, name)
+                    if not os.path.isfile(full):
+                        continue  # a FIFO or device in a template directory: no template
                     h.update(os.path.relpath(full, path).encode("utf-8", "surrogateescape"))
                     h.update(b"\0")
-                    with open(full, "rb") as handle:
-                        h.update(handle.read())
+                    _feed(h, full)
                     h.update(b"\0")
         else:
-            with open(path, "rb") as handle:
-                h.update(handle.read())
+            _feed(h, path)
     except OSError:
         return ""
     return h.hexdigest()

@@ -115,3 +115,17 @@ def test_a_refused_render_is_never_stored(tmp_path):
         result = run_cli("render", "--role", "bad role!", env=env)
         assert result.returncode == 2 and result.stdout == ""
     assert not (tmp_path / "cache" / "bootstrapper" / "commands").exists()
+
+
+def test_a_fifo_in_a_template_directory_is_skipped_and_edits_beside_it_are_seen(tmp_path):
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    templates = tmp_path / "templates" / "partials"
+    templates.mkdir(parents=True)
+    partial = templates / "first-boot.sh.j2"
+    partial.write_text((ROOT / "templates" / "partials" / "first-boot.sh.j2").read_text())
+    os.mkfifo(templates / "a-fifo")  # never opened: reading it would block
+    args = ("render", "--role", "r", "--template-dir", str(tmp_path / "templates"))
+    assert probe(env, *args)[2] != "0 []"
+    assert probe(env, *args)[2] == "0 []"
+    partial.write_text(partial.read_text() + "echo edited-beside-a-fifo\n")
+    assert b"edited-beside-a-fifo" in probe(env, *args)[0]
