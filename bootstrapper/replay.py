@@ -45,7 +45,9 @@ def key(command: str, args: list[str], stdin: bytes = b"") -> str:
 
 def _feed(h, path: str) -> None:
     """A regular file's bytes, read in pieces; anything else (/dev/zero, a FIFO) is refused:
-    it may never end, and reading it could change it."""
+    it may never end, reading it could change it, and opening a FIFO waits for a writer."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(f"{path}: not a regular file")
     with open(path, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise OSError(f"{path}: not a regular file")

@@ -129,3 +129,20 @@ def test_a_fifo_in_a_template_directory_is_skipped_and_edits_beside_it_are_seen(
     assert probe(env, *args)[2] == "0 []"
     partial.write_text(partial.read_text() + "echo edited-beside-a-fifo\n")
     assert b"edited-beside-a-fifo" in probe(env, *args)[0]
+
+
+def test_a_profile_read_from_a_named_pipe_is_rendered_and_not_stored(tmp_path):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    fifo = tmp_path / "profile.yaml"
+    os.mkfifo(fifo)
+    done = subprocess.Popen([sys.executable, "-m", "bootstrapper", "render", str(fifo)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with open(fifo, "w") as writer:
+        writer.write("role: piped-through-a-fifo\n")
+    try:
+        out, err = done.communicate(timeout=60)  # storing it must not wait for a writer
+    finally:
+        done.kill()
+    assert done.returncode == 0, err
+    assert b"piped-through-a-fifo" in out
+    assert not list((tmp_path / "cache" / "bootstrapper" / "commands").glob("*"))
