@@ -8,6 +8,8 @@ every plan, CI renders the same profiles on every push).
   is a pure function of those, so a hit is exact.
 - `jinja/`: Jinja's own bytecode cache, for renders that miss.
 - `shellcheck/`: shellcheck's findings per script (see shellcheck.py), for lint and renders.
+- `commands/`: what a successful render or terraform run printed, keyed by its command
+  line, working directory and stdin, with the digest of every file it read (see replay.py).
 
 Set BOOTSTRAPPER_NO_CACHE=1 to bypass all of them. A cache that cannot be written only
 costs time.
@@ -71,15 +73,16 @@ def store(kind: str, digest: str, text: str, environ=os.environ) -> None:
 
 
 def tree_digest(paths: list[Path]) -> str:
-    """One digest over the names and bytes of every file below `paths` (sorted, stable)."""
+    """One digest over the names and bytes of every file below `paths` (sorted, stable),
+    through symlinked directories as Jinja's loader reads them (replay.digest); "" when one
+    cannot be read or is not a regular file or directory (then nothing is cached)."""
+    from .replay import digest
+
     h = hashlib.sha256()
     for root in paths:
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-        for path in files:
-            h.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
-            try:
-                h.update(path.read_bytes())
-            except OSError:
-                h.update(b"\1unreadable")
-            h.update(b"\0")
+        part = digest(str(root))
+        if not part:
+            return ""
+        h.update(str(root).encode("utf-8", "surrogateescape") + b"\0")
+        h.update(part.encode("ascii") + b"\0")
     return h.hexdigest()

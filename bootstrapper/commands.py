@@ -7,7 +7,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Callable
 
 from .errors import BootstrapperError, ProfileError, RefusedError
 from .profile import FIELDS, Profile
@@ -128,7 +128,10 @@ def report(err: BootstrapperError, stderr: IO[str] | None = None) -> int:
     return err.exit_code
 
 
-def render(profile_path: str | None, options: dict[str, Any]) -> int:
+def render(profile_path: str | None, options: dict[str, Any],
+           record: Callable[[Profile, bytes, str], None] | None = None) -> int:
+    """The render command; `record(profile, stdout, stderr)` is told what a successful
+    render printed when it printed to stdout (replay.py stores it)."""
     from .build import build
 
     try:
@@ -138,11 +141,16 @@ def render(profile_path: str | None, options: dict[str, Any]) -> int:
         write_output(built.user_data, prof.output)
     except BootstrapperError as err:
         return report(err)
+    notes = ""
     note = budget_note(built.user_data, prof)
     if note:
-        sys.stderr.write(f"bootstrapper: note: {note}\n")
+        notes += f"bootstrapper: note: {note}\n"
     if prof.lockdown and prof.format == "shell":
-        sys.stderr.write(SHELL_LOCKDOWN_NOTE)
+        notes += SHELL_LOCKDOWN_NOTE
+    if notes:
+        sys.stderr.write(notes)
+    if record is not None and prof.output in (None, "-"):
+        record(prof, built.user_data, notes)
     return 0
 
 

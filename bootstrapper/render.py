@@ -10,6 +10,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ def environment(template_dir: str | None = None, entry_file: str | None = None):
             raise InputError(f"{template_dir}: template directory {why}")
         loaders.append(jinja2.FileSystemLoader(template_dir))
     loaders.append(jinja2.FileSystemLoader(str(builtin_dir())))
-    env = jinja2.Environment(
+    env = _environment_class()(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -101,6 +102,31 @@ def _helper_script(config: str, profile: Profile) -> str:
     from . import helper
 
     return helper.script(config, helper.sections(profile))
+
+
+@lru_cache(maxsize=1)
+def _environment_class():
+    """jinja2.Environment, taking the built-in templates' Python code from the table the
+    wheel ships (see template_code.py) instead of generating it again on every render."""
+    import jinja2
+    from jinja2.utils import internalcode
+
+    from .template_code import digest, known
+
+    ahead = known()
+    if not ahead:
+        return jinja2.Environment
+
+    class Environment(jinja2.Environment):
+        @internalcode
+        def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+            if isinstance(source, str) and not raw and not defer_init:
+                code = ahead.get((name, digest(source)))
+                if code is not None:
+                    return self._compile(code, filename or "<template>")
+            return super().compile(source, name, filename, raw, defer_init)
+
+    return Environment
 
 
 def _bytecode_cache():
@@ -159,8 +185,11 @@ def _render_key(profile: Profile) -> str | None:
     sources = [builtin_dir()] + [Path(p) for p in (profile.template_dir, profile.template) if p]
     if any(not p.exists() for p in sources):
         return None  # let the render report what is missing
+    tree = cache.tree_digest(sources)
+    if not tree:
+        return None  # a template that is no regular file (/dev/stdin): render it every time
     inputs = json.dumps(profile.to_dict(), sort_keys=True, default=str)
-    return cache.key(inputs, cache.tree_digest(sources), os.path.abspath(profile.template or ""))
+    return cache.key(inputs, tree, os.path.abspath(profile.template or ""))
 
 
 def _render(profile: Profile) -> Rendered:
@@ -269,10 +298,10 @@ def check_format_given(profile: Profile) -> None:
     """An explicit `--format cloud-config` (or `format: shell`) beside a --template that
     extends the other entry template: refuse it rather than print the template's kind.
     (The default format says nothing, so only a format the user wrote is checked.)"""
+    if not profile.template or profile.format == "mime":
+        return  # before importing Jinja: the built-in templates are of the format asked
     import jinja2
 
-    if not profile.template or profile.format == "mime":
-        return
     env = environment(profile.template_dir, profile.template)
     name = os.path.abspath(profile.template)
     try:

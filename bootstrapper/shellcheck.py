@@ -285,8 +285,6 @@ def _run_all(commands: list[tuple[list[str], float | None]], jobs: int) -> list[
     """Run the commands, `jobs` at a time; their stdouts, in order. A command with a
     budget (lint) is stopped once it has spent it (None); without one (render) it may run
     SHELLCHECK_SECONDS plus a second per SHELLCHECK_RATE bytes, then raises."""
-    from concurrent.futures import ThreadPoolExecutor
-
     def run(command: tuple[list[str], float | None]) -> str | None:
         cmd, budget = command
         if budget is not None:
@@ -304,6 +302,9 @@ def _run_all(commands: list[tuple[list[str], float | None]], jobs: int) -> list[
 
     if jobs == 1 or len(commands) <= 1:
         return [run(command) for command in commands]
+    # Only here: concurrent.futures brings logging (~10 ms), which a render never needs.
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(run, commands))
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import IO, Any
+from typing import IO, Any, Callable
 
 from .errors import EXIT_USAGE, BootstrapperError, ProfileError
 
@@ -101,14 +101,17 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split()) or "unknown error"
 
 
-def main(stdin: IO, stdout: IO, stderr: IO) -> int:
-    """Run the protocol; return the exit code. Prints nothing to stdout on error."""
+def main(stdin: IO, stdout: IO, stderr: IO,
+         record: Callable[[dict, bytes], None] | None = None) -> int:
+    """Run the protocol; return the exit code. Prints nothing to stdout on error.
+    `record(query, stdout)` is told what a successful run printed (replay.py)."""
     try:
         if _isatty(stdin):
             raise ProfileError("query", "stdin is a terminal: Terraform writes the query as "
                                "JSON on stdin, e.g. echo '{\"role\": \"app\"}' | "
                                "bootstrapper terraform")
-        out = result(parse_query(getattr(stdin, "buffer", stdin).read()))
+        query = parse_query(getattr(stdin, "buffer", stdin).read())
+        out = result(query)
         text = json.dumps(out, sort_keys=True, ensure_ascii=True) + "\n"
     except BootstrapperError as err:
         return _error(stderr, in_query_words(str(err)), err.exit_code)
@@ -124,6 +127,8 @@ def main(stdin: IO, stdout: IO, stderr: IO) -> int:
     else:
         stdout.write(text)
         stdout.flush()
+    if record is not None:
+        record(query, text.encode("ascii"))
     return 0
 
 

@@ -50,6 +50,21 @@ def test_wheel_renders_examples(unpacked_wheel, example, fmt, ext, tmp_path):
     assert result.stdout == golden.read_text()
 
 
+def test_wheel_ships_the_python_code_of_every_built_in_template(unpacked_wheel):
+    """The build hook (hatch_build.py): the renders above used it, without parsing."""
+    code = (unpacked_wheel / "bootstrapper" / "_template_code.py").read_text()
+    names = {p.relative_to(ROOT / "templates").as_posix()
+             for p in (ROOT / "templates").rglob("*.j2")}
+    for name in names:
+        assert f"({name!r}, " in code, name
+    probe = ("import sys, jinja2; from bootstrapper import template_code as t; "
+             "assert t.__file__.startswith(sys.argv[1]); print(len(t.known()))")
+    done = subprocess.run([sys.executable, "-c", probe, str(unpacked_wheel)], cwd=unpacked_wheel,
+                          capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONPATH": str(unpacked_wheel)})
+    assert done.stdout.strip() == str(len(names)), done.stderr
+
+
 def test_wheel_ships_the_docs_help_points_at(unpacked_wheel):
     """`lint --help` names docs/lint.md: a pip user finds it inside the package."""
     assert (unpacked_wheel / "bootstrapper" / "docs" / "lint.md").is_file()

@@ -202,8 +202,17 @@ class Checker:
 
     def __init__(self, source: Source) -> None:
         self.source = source
-        self._validator = _validator(source)
+        self._fast = _compiled(source)
+        self._built = None if self._fast else _validator(source)
         self._parts = _module_parts(source.schema)
+
+    @property
+    def _validator(self):
+        """jsonschema's validator: built at once for any schema but the built-in one, whose
+        compiled check (schema_compiled.py) spares a valid document importing jsonschema."""
+        if self._built is None:
+            self._built = _validator(self.source)
+        return self._built
 
     def _errors(self, document: Any):
         """Like iter_errors; but cloud-init's schema is an allOf of ~60 module schemas,
@@ -221,6 +230,9 @@ class Checker:
             yield from self._validator.descend(document, rest)
 
     def issues(self, document: Any) -> list[Issue]:
+        if self._fast is not None and self._fast(document):
+            return []  # the compiled check says "valid" only where jsonschema finds nothing
+        self._validator  # noqa: B018 - built outside the try: its errors are its own
         try:
             return self._issues(document)
         except Exception as err:  # an unresolvable $ref, a broken pattern in a user's schema
@@ -237,6 +249,19 @@ class Checker:
             out.append(Issue(path, f"{dotted}: {message}", isinstance(err, _deprecation()),
                              err.instance))
         return out
+
+
+def _compiled(source: Source):
+    """The compiled validity check of the built-in schema (see schema_compiled.py), or None
+    for any other schema, or when the generated module is not that of the current file."""
+    if source.schema is not builtin.builtin_schema():
+        return None
+    import hashlib
+
+    from .. import schema_compiled
+
+    current = hashlib.sha256(builtin.SCHEMA_PATH.read_bytes()).hexdigest()
+    return schema_compiled.valid if schema_compiled.SCHEMA_SHA256 == current else None
 
 
 def _deepest(err):
