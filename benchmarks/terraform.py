@@ -56,9 +56,22 @@ def query(n: int) -> bytes:
                        "refresh": "true"}).encode()
 
 
+def carries(stdout: bytes, role: str) -> bool:
+    """The result's user-data installs a helper configured for `role` (the helper travels
+    gzip'd and base64'd in write_files: `encoding: "gz+b64"`, then a `content: |` block)."""
+    import base64
+    import gzip
+    import re
+
+    user_data = json.loads(stdout)["user_data"]
+    block = re.search(r'encoding: "gz\+b64"\n  content: \|\n((?:   \S+\n)+)', user_data)
+    return bool(block) and f"ROLE='{role}'" in gzip.decompress(
+        base64.b64decode("".join(block.group(1).split()))).decode()
+
+
 def one(argv: list[str], n: int, env: dict) -> None:
     done = subprocess.run(argv, input=query(n), capture_output=True, env=env, check=False)
-    if done.returncode != 0 or f"app-role-{n:04d}".encode() not in done.stdout:
+    if done.returncode != 0 or not carries(done.stdout, f"app-role-{n:04d}"):
         raise SystemExit(f"data source {n} failed: {done.stderr.decode().strip()[:300]}")
 
 
