@@ -132,7 +132,8 @@ def _add_part(report: Report, doc) -> None:
         keys = tuple(str(k) for k in doc.config.data)
         entries = [e for e in doc.config.data.get("write_files") or () if isinstance(e, dict)]
         encodings = {str(e.get("path", "")): str(e.get("encoding") or "") for e in entries}
-        files = tuple((s.path, s.text, encodings.get(s.path, "")) for s in doc.snippets
+        files = tuple((s.path, s.whole or s.text, encodings.get(s.path, ""))
+                      for s in doc.snippets
                       if s.path and s.where.startswith("write_files["))
     merge = doc.headers.get("merge-type") or doc.headers.get("x-merge-type")
     transfer = doc.headers.get("content-transfer-encoding")

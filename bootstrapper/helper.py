@@ -86,13 +86,17 @@ def reads(variant: str) -> tuple[str, ...]:
                  if re.search(r"\$\{?" + name + r"\b", variant))
 
 
+# Off only in tests/test_helper.py, which lints every checked copy whole.
+TRUST = True
+
+
 def known_head(script_text: str) -> str | None:
     """The configuration part of a helper this package would ship, else None.
 
     A script that ends with one of the checked bodies and whose head assigns every name the
     body reads is our helper with some configuration: only the head needs shellcheck.
     """
-    if "bootstrapper-imds" not in script_text[:200]:
+    if not TRUST or "bootstrapper-imds" not in script_text[:200]:
         return None
     for variant in set(map(_body, _subsets())):
         if script_text.endswith("\n" + variant):

@@ -56,17 +56,15 @@ def _check(text: str, kind: str, origin: str) -> list[Problem]:
 def _prefetch_shellcheck(root) -> None:
     """Start shellcheck on the scripts lint's shellcheck rule will hand it, before lint's
     rules are imported (~0.1 s): that rule then finds them checked, not started."""
-    from . import helper, shellcheck
+    from . import shellcheck
     from .userdata.types import SHELLS
 
     unique = set()
     for doc in root.walk():
         for s in doc.snippets:
             if s.language in SHELLS and s.role in ("script", "command", "heredoc") \
-                    and s.text.strip():
-                head = helper.known_head(s.text)  # as the rule does: our helper's config
-                unique.add((s.text, s.language, ()) if head is None
-                           else (head, s.language, ("SC2034",)))
+                    and s.text.strip():  # as the rule does: our helper's configuration alone
+                unique.add((s.text, s.language, ("SC2034",) if s.ours else ()))
     shellcheck.prefetch([shellcheck.Script(text, "", 0, shell, RENDER_EXCLUDE + extra)
                          for text, shell, extra in sorted(unique)])
 

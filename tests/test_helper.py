@@ -52,6 +52,22 @@ def test_every_copy_a_render_can_ship_is_clean(tmp_path, keep):
     checked(tmp_path, default_config(variant) + variant)
 
 
+def test_every_copy_a_render_can_ship_lints_clean_whole(monkeypatch, tmp_path):
+    """Every lint rule, not only shellcheck, skips a checked body (bootstrapper.helper):
+    here each copy is linted whole, with that trust off, and nothing is found."""
+    from bootstrapper.lint import lint_paths, settings_for
+
+    monkeypatch.setattr(helper, "TRUST", False)
+    paths = []
+    for keep, variant in helper.variants().items():
+        path = tmp_path / f"{'+'.join(sorted(keep)) or 'none'}.sh"
+        path.write_text(default_config(variant) + variant)
+        paths.append(str(path))
+    report = lint_paths(paths, settings_for(use_config=False))
+    assert len(report.files) == len(paths)
+    assert [str(p) for f in report.files for p in f.problems] == []
+
+
 def test_every_profile_ships_its_configuration_and_a_checked_copy():
     """The golden files differ from one another only by the configuration block: every
     feature mix ships the rendered conf template followed by one checked body."""

@@ -38,6 +38,10 @@ class Snippet:
     # script line n (1-based) → (document line, column) of line n when the script was
     # assembled from several places (runcmd entries joined as cloud-init writes them)
     line_map: list[tuple[int, int]] | None = None
+    # bootstrapper's own helper whose body is a copy the test suite checked: `text` is its
+    # configuration alone (what the rules still judge), `whole` the script as installed
+    ours: bool = False
+    whole: str | None = None
 
     @property
     def has_shebang(self) -> bool:

@@ -45,7 +45,7 @@ are placeholders too; in such a file `${x}` stays the shell's own variable.
 bootstrapper's own helper (`/usr/local/sbin/bootstrapper-imds`) is checked as its
 configuration alone when the rest is, byte for byte, a copy this version's test suite
 checked (`bootstrapper.helper`); SC2034 is not reported there, since the body reads the
-names. Any other body is checked whole.
+names. Every other rule judges it the same way. Any other body is checked whole.
 
 FAIL:
     #!/bin/sh
@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import re
 
-from ... import helper, shellcheck
+from ... import shellcheck
 from .. import placeholders
 from ..document import SHELLS
 
@@ -87,8 +87,8 @@ def check_all(docs, ctx):
                 if id(doc) in templated:
                     named = doc.path.lower().endswith(placeholders.TEMPLATE_SUFFIXES)
                     text, columns = placeholders.untemplate(snippet.text, dollar=named or None)
-                elif (head := helper.known_head(text)) is not None:
-                    text, ours = head, ("SC2034",)  # the checked body reads them
+                elif snippet.ours:  # our helper's configuration: the checked body reads them
+                    ours = ("SC2034",)
                 unique.setdefault((text, snippet.language, ours), []).append(
                     (doc, snippet, columns))
     keys = list(unique)
