@@ -13,19 +13,21 @@ import os
 import sys
 import threading
 from dataclasses import dataclass, field, replace
-from typing import BinaryIO, Callable, Iterable
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable
 
 from ..errors import BootstrapperError
 from ..problem import Problem
 from . import directives, schemas
 from .config import Settings
-from .discover import Input
 from .document import Document
 from ..shellcheck import ShellcheckTimeout
 from ..userdata.document import SHELLS
 from ..userdata.limits import NOT_CHECKED, SIZE_CAP, shellcheck_budget
 from ..userdata.tree import extract
 from .rules import RULES, Context, names
+
+if TYPE_CHECKING:
+    from .discover import Input
 
 MAX_READ = SIZE_CAP  # far past EC2's limit: anything bigger is not user-data
 # A defect cloud-init tolerates (a MIME message without its closing boundary): reported
