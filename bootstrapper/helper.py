@@ -90,20 +90,46 @@ def reads(variant: str) -> tuple[str, ...]:
 TRUST = True
 
 
+# A configuration line as the conf template writes it: NAME='value' (the sh filter's quoting,
+# `'\''` for a quote inside) on one line. Nothing else may sit in a trusted head: an alias,
+# a function or a trailing `\` there would change what the checked body means.
+_CONFIG_LINE = re.compile(r"([A-Z_][A-Z0-9_]*)=((?:'[^'\n]*'|\\')+)")
+
+
 def known_head(script_text: str) -> str | None:
     """The configuration part of a helper this package would ship, else None.
 
-    A script that ends with one of the checked bodies and whose head assigns every name the
-    body reads is our helper with some configuration: only the head needs shellcheck.
+    A script that ends with one of the checked bodies, whose head is `#!/bin/sh`, comment
+    lines and one quoted assignment per configuration name, and assigns every name the body
+    reads, is our helper with some configuration: only the head needs checking. Anything
+    else in the head (code of any kind) and the script is checked whole.
     """
     if not TRUST or "bootstrapper-imds" not in script_text[:200]:
         return None
     for variant in set(map(_body, _subsets())):
         if script_text.endswith("\n" + variant):
             head = script_text[: len(script_text) - len(variant)]
-            if set(reads(variant)) <= set(_ASSIGNMENT.findall(head)):
+            names = _config_lines(head)
+            if names is not None and set(reads(variant)) <= names:
                 return head
     return None
+
+
+def _config_lines(head: str) -> set[str] | None:
+    """The names a head assigns, or None unless it is only a shebang, comments and one
+    quoted assignment per known configuration name."""
+    lines = head.split("\n")
+    if lines[0] != "#!/bin/sh" or lines[-1] != "":
+        return None
+    known, seen = set(config_names()), set()
+    for line in lines[1:-1]:
+        if line.startswith("#") and not line.startswith("#!"):
+            continue
+        match = _CONFIG_LINE.fullmatch(line)
+        if not match or match.group(1) not in known or match.group(1) in seen:
+            return None
+        seen.add(match.group(1))
+    return seen
 
 
 def _subsets():

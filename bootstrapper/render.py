@@ -75,6 +75,16 @@ def environment(template_dir: str | None = None, entry_file: str | None = None):
             why = ("is a file, not a directory (for one template use --template)"
                    if os.path.exists(template_dir) else "does not exist")
             raise InputError(f"{template_dir}: template directory {why}")
+        for stale in ("partials/bootstrapper-imds.sh.j2", "partials/bootstrapper-imds.sh"):
+            if os.path.exists(os.path.join(template_dir, stale)):
+                # Silently ignoring it would drop whatever the user changed there.
+                raise InputError(
+                    f"{os.path.join(template_dir, stale)}: the credentials helper is no longer "
+                    "a template: its code is the built-in, checked "
+                    "partials/bootstrapper-imds.sh; override "
+                    "partials/bootstrapper-imds.conf.j2 for its configuration, or add your "
+                    "steps to the before_credentials/after_credentials blocks, and remove "
+                    "this file")
         loaders.append(jinja2.FileSystemLoader(template_dir))
     loaders.append(jinja2.FileSystemLoader(str(builtin_dir())))
     env = _environment_class()(

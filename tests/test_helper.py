@@ -175,3 +175,38 @@ def test_inspect_lists_what_write_files_writes_with_decoded_sizes():
     files = report["parts"][0]["files"]
     assert {"path": "/usr/local/sbin/bootstrapper-imds", "size_bytes": size,
             "encoding": "gz+b64"} in files
+
+
+@pytest.mark.parametrize("code", ["alias exit=:", ": \\", "PATH=/tmp/bin:$PATH",
+                                  "chmod() { command chmod 0644 \"$2\"; }", "REFRESH='0'",
+                                  "UNKNOWN='1'"])
+def test_a_head_with_anything_but_the_configuration_is_not_trusted(code):
+    """Review finding: code in the head (an alias, a function, a trailing backslash that
+    swallows the body's first line, a name given twice) changes what the checked body
+    means, so such a helper is linted whole."""
+    script = helper_of(build.build(profile.from_mapping({"lockdown": True})).raw.decode())
+    head = helper.known_head(script)
+    assert head is not None and head.endswith("REFRESH='1'\n")
+    tampered = head + code + "\n" + script[len(head):]
+    assert helper.known_head(tampered) is None
+
+
+def test_a_word_b64_elsewhere_on_the_line_keeps_a_heredoc_script_checked(tmp_path):
+    """Review finding: only the command that reads the here-document can decode it; a
+    plain script after `echo b64;` is still shellchecked."""
+    path = tmp_path / "user-data.sh"
+    path.write_text("#!/bin/sh\nset -eu\necho b64; cat >/usr/local/bin/x.sh <<'EOF'\n"
+                    "#!/bin/sh\nrm -f $1\nEOF\n")
+    result = run_cli("lint", str(path))
+    assert "user-data.sh:5:7: shellcheck: SC2086" in result.stdout, result.stdout
+
+
+def test_a_template_dir_that_still_overrides_the_helper_is_refused(tmp_path):
+    """Review finding: the helper is static now; a --template-dir with the old override
+    would be ignored, dropping what its author changed: refused, saying what to do."""
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "partials" / "bootstrapper-imds.sh.j2").write_text("#!/bin/sh\n")
+    result = run_cli("render", "--template-dir", str(tmp_path))
+    assert result.returncode == 2 and result.stdout == ""
+    assert "partials/bootstrapper-imds.sh.j2: the credentials helper is no longer a template" \
+        in result.stderr and "bootstrapper-imds.conf.j2" in result.stderr

@@ -150,7 +150,9 @@ def test_cloud_config_locks_down_in_the_init_stage():
     assert len(document["bootcmd"]) == 1
     command = document["bootcmd"][0]
     assert "/var/lib/cloud/instance/cloud-config.txt" in command
-    assert command.endswith("|sh -s lockdown || true")
+    # never fatal (the final stage fails closed), never silent in cloud-init's log
+    assert command.endswith('|sh -s lockdown || echo "bootstrapper early lockdown failed, '
+                            'the final stage applies it or fails" >&2')
     assert "bootcmd" not in yaml.safe_load(build.build(profile.from_mapping({})).raw)
 
 

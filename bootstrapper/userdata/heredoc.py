@@ -2,9 +2,10 @@
 
 shellcheck does not look inside here-documents, so each body that starts with a shebang
 of the sh family is a script of its own (the credential helper the bootstrap installs is).
-A body the same line decodes (`base64 -d`, piped through `gzip -dc`/`gunzip`/`zcat`, or
-cloud-init's word for it, `gz+b64`) is returned with that encoding, for the caller to
-decode within its bounds.
+A body the command on its line decodes — `base64 -d <<'X'` (piped on through `gzip -dc`,
+`gunzip` or `zcat`), or bootstrapper's `install_file PATH MODE gz+b64 <<'X'` — is returned
+with that encoding, for the caller to decode within its bounds. Only the command that reads
+the here-document counts: `echo b64; cat >f <<'X'` is a plain script.
 """
 
 from __future__ import annotations
@@ -14,18 +15,24 @@ import re
 from .types import SHELLS, language_of
 
 _HEREDOC = re.compile(r"<<-?\s*'([A-Za-z_][A-Za-z0-9_]*)'")
-_BASE64 = re.compile(r"\bbase64\s+(?:-d|-D|--decode)\b")
-_GZIP = re.compile(r"\b(?:gzip\s+-(?:dc|cd|d)|gunzip|zcat)\b")
-_WORD = re.compile(r"(?:^|\s)(gz\+b64|b64)(?:\s|$)")
+# the simple command that reads the here-document: from the last ; & | ( before `<<`
+_COMMAND = re.compile(r"(?:^|[;&|(])([^;&|(]*)<<-?\s*'[A-Za-z_][A-Za-z0-9_]*'(.*)$")
+_BASE64 = re.compile(r"^\s*base64\s+(?:-d|-D|--decode)\b")
+_INSTALL = re.compile(r"^\s*install_file\s+\S+\s+\S+\s+gz\+b64\s*$")
+_GZIP = re.compile(r"^\s*\|\s*(?:gzip\s+-(?:dc|cd|d)|gunzip|zcat)\b")
 
 
 def encoding(line: str) -> str:
-    """How the command on `line` decodes its here-document: "", "b64" or "gz+b64"."""
-    word = _WORD.search(line)
-    if word:
-        return word.group(1)
-    if _BASE64.search(line):
-        return "gz+b64" if _GZIP.search(line) else "b64"
+    """How the command on `line` that reads its here-document decodes it: "", "b64" or
+    "gz+b64"."""
+    command = _COMMAND.search(line)
+    if not command:
+        return ""
+    reader, after = command.groups()
+    if _INSTALL.match(reader):
+        return "gz+b64"
+    if _BASE64.match(reader):
+        return "gz+b64" if _GZIP.match(after) else "b64"
     return ""
 
 

@@ -341,13 +341,15 @@ def _with_heredocs(snippets: list[Snippet], decode=None) -> list[Snippet]:
                 start = snippet.line + line_offset
                 if snippet.line_map:  # a joined runcmd: where that line came from
                     start = snippet.line_map[min(line_offset, len(snippet.line_map) - 1)][0] - 1
-                exact = snippet.exact and snippet.line_map is None and not encoding
+                exact = snippet.exact and snippet.line_map is None
                 if encoding:
-                    body = decode("".join(body.split()), encoding) if decode else None
-                    if body is None or not body.startswith("#!") or \
-                            language_of(body) not in SHELLS:
-                        continue
-                    start -= 1  # a decoded body is reported at its here-document's line
+                    decoded = decode("".join(body.split()), encoding) if decode else None
+                    if decoded is not None and decoded.startswith("#!") and \
+                            language_of(decoded) in SHELLS:
+                        body, exact = decoded, False
+                        start -= 1  # a decoded body is reported at its here-document's line
+                if not body.startswith("#!") or language_of(body) not in SHELLS:
+                    continue  # data, or an encoded body that is no script once decoded
                 out.append(Snippet(body, start, snippet.column, language_of(body), "heredoc",
                                    snippet.where, exact=exact))
     return [_ours(snippet) for snippet in out]

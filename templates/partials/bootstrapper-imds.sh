@@ -343,7 +343,9 @@ fetch() {
 	region=$(read_region)
 	write_env_file "$WORK/credentials" "$region"
 	if [ -n "$CP_FILE" ]; then write_process_files "$WORK/credentials" "$region"; fi
-	say "credentials for role $ROLE written for user $APP_USER (expire $(field Expiration "$WORK/credentials"))"
+	expires=$(field Expiration "$WORK/credentials")
+	: >"$WORK/credentials" # the keys live on in the files written, not in the work directory
+	say "credentials for role $ROLE written for user $APP_USER (expire $expires)"
 }
 
 # refresh: fetch unless every credential file is one this helper wrote (root's: nobody else
