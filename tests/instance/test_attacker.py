@@ -86,6 +86,34 @@ def test_refresh_replaces_a_file_it_did_not_write(vm, peers, fmt):
     assert "LD_PRELOAD" not in env
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_fetch_in_progress_shows_the_credential_document_to_nobody(vm, peers, fmt):
+    """Issue 16 rewrote the helper: the credential document now waits in the fetch's work
+    directory while the region is asked for. Frozen at that moment (the mock holds the
+    region request), root finds the document there, the app user and uid 65534 can neither
+    read it nor list the directory, and afterwards nothing of it is left."""
+    peer = peers("mock")
+    boot_locked(vm, fmt)
+    seen: dict[str, object] = {}
+    probe = "cat /tmp/tmp.*/credentials; ls -A /tmp/tmp.*"
+
+    def at_region(request) -> None:
+        if request.path.endswith("/placement/region") and not seen:
+            seen["root"] = vm.sh(probe).stdout
+            seen["attackers"] = [vm.sh(probe, uid=uid) for uid in (APP_UID, NOBODY)]
+
+    peer.mock.on_request = at_region
+    done = vm.run([HELPER, "fetch"])
+    peer.mock.on_request = None
+    assert done.returncode == 0, done.stderr
+    secret = peer.mock.last_credentials["SecretAccessKey"]
+    assert secret in seen["root"]  # the window is real: the document is there
+    for attempt in seen["attackers"]:
+        assert secret not in attempt.stdout and attempt.returncode != 0, attempt
+        assert "credentials" not in attempt.stdout, attempt.stdout
+    assert vm.sh("ls -d /tmp/tmp.* 2>/dev/null").stdout == ""  # the work directory is gone
+
+
 # --- 3: containers behind the instance -------------------------------------------------
 
 
