@@ -76,8 +76,7 @@ def _body(keep: frozenset[str]) -> str:
 
 def variants(text: str | None = None) -> dict[frozenset[str], str]:
     """Every body a render can ship: one per subset of SECTIONS."""
-    return {frozenset(c): body(frozenset(c), text)
-            for n in range(len(SECTIONS) + 1) for c in itertools.combinations(SECTIONS, n)}
+    return {keep: body(keep, text) for keep in _subsets()}
 
 
 def reads(variant: str) -> tuple[str, ...]:

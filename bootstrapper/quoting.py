@@ -116,9 +116,10 @@ def gz_b64(text: str, width: int = 0) -> str:
     lines, each ending in a newline (MIME wants lines under 998 bytes; base64 decoders skip
     the newlines)."""
     import base64
-    import gzip
 
-    encoded = base64.b64encode(gzip.compress(text.encode("utf-8"), 9, mtime=0)).decode()
+    from .encode import gzip_bytes
+
+    encoded = base64.b64encode(gzip_bytes(text.encode("utf-8"))).decode()
     if not width:
         return encoded
     return "".join(encoded[i:i + width] + "\n" for i in range(0, len(encoded), width))

@@ -114,3 +114,22 @@ def _hostile():
 
 # Hostile free text for hypothesis: the HOSTILE strings, their mixes, and any text.
 hostile = _hostile()
+
+
+def assert_posix_sh(path: Path) -> None:
+    """The script at `path` is clean for shellcheck -s sh, dash -n and checkbashisms."""
+    import shutil
+
+    import pytest
+
+    from bootstrapper import shellcheck
+
+    sc = subprocess.run([shellcheck.binary(), "-s", "sh", str(path)], capture_output=True,
+                        text=True, check=False)
+    assert sc.returncode == 0, sc.stdout
+    assert subprocess.run(["dash", "-n", str(path)], check=False).returncode == 0
+    if not shutil.which("checkbashisms"):
+        pytest.fail("checkbashisms is missing: ./dev test installs devscripts")
+    bashisms = subprocess.run(["checkbashisms", str(path)], capture_output=True, text=True,
+                              check=False)
+    assert bashisms.returncode == 0, bashisms.stdout + bashisms.stderr

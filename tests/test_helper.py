@@ -5,31 +5,20 @@ and what ships is that configuration plus one of the checked copies, gzip'd (iss
 from __future__ import annotations
 
 import itertools
-import shutil
-import subprocess
 
 import pytest
 
 from bootstrapper import build, helper, profile, shellcheck
 from bootstrapper.quoting import gz_b64
-from support import RICHEST, helper_of, run_cli
+from support import RICHEST, assert_posix_sh, helper_of, run_cli
 
 FORMATS = ["cloud-config", "shell"]
 
 
 def checked(tmp_path, text: str) -> None:
-    """shellcheck -s sh, dash -n and checkbashisms, as the portability rules want."""
     path = tmp_path / "script.sh"
     path.write_text(text)
-    sc = subprocess.run([shellcheck.binary(), "-s", "sh", str(path)], capture_output=True,
-                        text=True, check=False)
-    assert sc.returncode == 0, sc.stdout
-    assert subprocess.run(["dash", "-n", str(path)], check=False).returncode == 0
-    if not shutil.which("checkbashisms"):
-        pytest.fail("checkbashisms is missing: ./dev test installs devscripts")
-    bashisms = subprocess.run(["checkbashisms", str(path)], capture_output=True, text=True,
-                              check=False)
-    assert bashisms.returncode == 0, bashisms.stdout + bashisms.stderr
+    assert_posix_sh(path)
 
 
 def test_the_file_as_it_stands_is_clean(tmp_path):

@@ -11,10 +11,10 @@ import subprocess
 import pytest
 import yaml
 
-from bootstrapper import build, helper, profile, render, shellcheck, validate
+from bootstrapper import build, helper, profile, render, validate
 from bootstrapper.errors import RefusedError
 
-from support import EXAMPLES, HELPER_PATH, helper_of, installed, run_cli
+from support import EXAMPLES, HELPER_PATH, assert_posix_sh, helper_of, installed, run_cli
 
 FORMATS = ["cloud-config", "shell"]
 
@@ -52,17 +52,13 @@ def test_shell_examples_are_shellcheck_and_dash_clean(example, tmp_path):
     text = rendered(example, "shell")
     target = tmp_path / "user-data.sh"
     target.write_text(text)
-    checked = subprocess.run([shellcheck.binary(), "-s", "sh", str(target)], capture_output=True,
-                             text=True, check=False)
-    assert checked.returncode == 0, checked.stdout
-    assert subprocess.run(["dash", "-n", str(target)], check=False).returncode == 0
+    assert_posix_sh(target)
     scripts = [c for c in installed(text).values() if c.startswith("#!")]
     assert HELPER_PATH in installed(text) and scripts
     for script in scripts:  # the installed helper (decoded) and first-boot, too
         inner = tmp_path / "inner.sh"
         inner.write_text(script)
-        assert subprocess.run([shellcheck.binary(), "-s", "sh", str(inner)],
-                              capture_output=True, check=False).returncode == 0
+        assert_posix_sh(inner)
 
 
 def test_cloud_config_carries_the_same_helper_as_shell():
