@@ -54,31 +54,31 @@ def _try_repo(repo: Path, home: Path) -> subprocess.CompletedProcess:
                           timeout=900)
 
 
-@pytest.mark.parametrize("script,fails", [(BAD, True), (GOOD, False)])
-def test_the_hook_fails_on_a_bad_script_a_tf_hands_to_ec2(tmp_path, pre_commit_home,
-                                                          script, fails):
+def _hook_on(tmp_path, pre_commit_home, carrier: tuple[str, str], script_name: str,
+             script: str, fails: bool) -> None:
+    """A repository of `carrier` (name, text) and scripts/`script_name`: the hook fails
+    exactly when the script is bad, naming its line."""
     (tmp_path / "scripts").mkdir()
-    (tmp_path / "main.tf").write_text(MAIN_TF)
-    (tmp_path / "scripts" / "bootstrap.sh").write_text(script)
+    (tmp_path / carrier[0]).write_text(carrier[1])
+    (tmp_path / "scripts" / script_name).write_text(script)
     _git(tmp_path, "init", "-q")
     _git(tmp_path, "add", ".")
     result = _try_repo(tmp_path, pre_commit_home)
     output = result.stdout + result.stderr
     assert (result.returncode != 0) == fails, output
     if fails:
-        assert "scripts/bootstrap.sh:3: imdsv1" in output, output
+        assert f"scripts/{script_name}:3: imdsv1" in output, output
+
+
+@pytest.mark.parametrize("script,fails", [(BAD, True), (GOOD, False)])
+def test_the_hook_fails_on_a_bad_script_a_tf_hands_to_ec2(tmp_path, pre_commit_home,
+                                                          script, fails):
+    _hook_on(tmp_path, pre_commit_home, ("main.tf", MAIN_TF), "bootstrap.sh", script, fails)
 
 
 @pytest.mark.parametrize("script,fails", [(BAD, True), (GOOD, False)])
 def test_the_hook_fails_on_a_bad_script_a_template_embeds(tmp_path, pre_commit_home,
                                                           script, fails):
-    (tmp_path / "scripts").mkdir()
-    (tmp_path / "stack.yaml").write_text(STACK_YAML)
-    (tmp_path / "scripts" / "start-app.sh").write_text(script)  # not named like user-data
-    _git(tmp_path, "init", "-q")
-    _git(tmp_path, "add", ".")
-    result = _try_repo(tmp_path, pre_commit_home)
-    output = result.stdout + result.stderr
-    assert (result.returncode != 0) == fails, output
-    if fails:
-        assert "scripts/start-app.sh:3: imdsv1" in output, output
+    # start-app.sh is not named like user-data: only the template's reference finds it
+    _hook_on(tmp_path, pre_commit_home, ("stack.yaml", STACK_YAML), "start-app.sh", script,
+             fails)
