@@ -9,7 +9,10 @@ every plan, CI renders the same profiles on every push).
 - `jinja/`: Jinja's own bytecode cache, for renders that miss.
 - `shellcheck/`: shellcheck's findings per script (see shellcheck.py), for lint and renders.
 - `commands/`: what a successful render or terraform run printed, keyed by its command
-  line, working directory and stdin, with the digest of every file it read (see replay.py).
+  line, working directory and stdin, with the digest of every file it read (see replay.py);
+  and a terraform result under a key without the helper's configuration values, for the
+  next query that differs only in those (see reconfigure.py; `.KEY.lock` files let the
+  first data source of such a key render while the others wait for it).
 
 Set BOOTSTRAPPER_NO_CACHE=1 to bypass all of them. A cache that cannot be written only
 costs time.

@@ -114,6 +114,12 @@ def known_head(script_text: str) -> str | None:
     return None
 
 
+def config_line(line: str) -> bool:
+    """A configuration line as a trusted head may hold it: NAME='value' for a known NAME."""
+    match = _CONFIG_LINE.fullmatch(line)
+    return bool(match) and match.group(1) in config_names()
+
+
 def _config_lines(head: str) -> set[str] | None:
     """The names a head assigns, or None unless it is only a shebang, comments and one
     quoted assignment per known configuration name."""

@@ -7,6 +7,7 @@ so user templates and ours quote the same way.
 from __future__ import annotations
 
 import json
+import sys
 
 from .errors import TemplateError
 
@@ -131,9 +132,10 @@ def json_string(value: object) -> str:
 
 
 def _text(value: object, name: str) -> str:
-    from jinja2 import Undefined  # loaded already: filters only run inside a render
-
-    if isinstance(value, Undefined):
+    # Only a render hands an Undefined, and it has Jinja loaded; reconfigure.py quotes
+    # configuration lines without it.
+    jinja2 = sys.modules.get("jinja2")
+    if jinja2 is not None and isinstance(value, jinja2.Undefined):
         str(value)  # StrictUndefined raises UndefinedError, which names the variable
     if value is None:
         raise TemplateError(f"the {name} filter was given no value (None)")

@@ -27,7 +27,7 @@ from . import __version__
 KIND = "commands"
 
 
-def _directory(environ=os.environ) -> str | None:
+def directory(environ=os.environ) -> str | None:
     """cache.directory(KIND), without pathlib (see cache.py for the rule)."""
     if environ.get("BOOTSTRAPPER_NO_CACHE"):
         return None
@@ -88,7 +88,7 @@ def digest(path: str) -> str:
 
 def lookup(digest_key: str) -> dict | None:
     """The stored run for `digest_key` when every file it read is unchanged, else None."""
-    where = _directory()
+    where = directory()
     if where is None:
         return None
     try:
@@ -117,13 +117,14 @@ def replay(entry: dict) -> int:
 
 
 def store(digest_key: str, files: list[str] | None, stdout: bytes, stderr: str,
-          binary: bool = False) -> None:
-    """Remember a successful run (atomically; a cache that cannot be written costs time)."""
-    where = _directory()
+          binary: bool = False, **extra: object) -> None:
+    """Remember a successful run (atomically; a cache that cannot be written costs time).
+    `extra` is kept beside it for the caller (reconfigure.py keeps the helper script)."""
+    where = directory()
     if where is None or files is None:
         return
     entry = {"files": [[os.path.abspath(p), digest(p)] for p in dict.fromkeys(files)],
-             "stdout": stdout.decode("latin-1"), "stderr": stderr, "binary": binary}
+             "stdout": stdout.decode("latin-1"), "stderr": stderr, "binary": binary, **extra}
     if any(not stored for _, stored in entry["files"]):
         return
     try:

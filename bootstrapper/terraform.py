@@ -33,9 +33,13 @@ def result(query: dict[str, str]) -> dict[str, str]:
 
         check_format_given(prof)
     built = build(prof)
-    payload = built.user_data  # gzipped when asked; never base64 here (refused above)
+    return fields(built.raw, built.user_data)  # gzipped when asked; never base64 (refused)
+
+
+def fields(raw: bytes, payload: bytes) -> dict[str, str]:
+    """The result: `raw` is what cloud-init reads, `payload` the bytes EC2 takes."""
     return {
-        "user_data": built.raw.decode("utf-8", "replace"),
+        "user_data": raw.decode("utf-8", "replace"),
         "user_data_base64": base64.b64encode(payload).decode("ascii"),
         "sha256": hashlib.sha256(payload).hexdigest(),
         "size_bytes": str(len(payload)),
