@@ -91,7 +91,10 @@ def _terraform() -> int:
     def record(parsed: dict, stdout: bytes) -> None:
         _record(key, parsed, stdout, reconfigure)
 
-    return terraform_main(io.BytesIO(query), sys.stdout, sys.stderr, record=record)
+    try:
+        return terraform_main(io.BytesIO(query), sys.stdout, sys.stderr, record=record)
+    finally:
+        reconfigure.release()  # stored (or failed): the others of its shape go on
 
 
 def _record(key: str, query: bytes | dict, stdout: bytes, reconfigure=None) -> None:  # noqa: ANN001

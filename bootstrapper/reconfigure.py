@@ -92,12 +92,20 @@ def answer(query_bytes: bytes) -> bytes | None:
 
 
 WAIT_S = 5.0
-_CLAIMED: list = []  # the lock of the shape this process renders first, held until it exits
+_CLAIMED: list[int] = []  # the lock of the shape this process renders first, until release()
+
+
+def release() -> None:
+    """Let the data sources waiting for this one's shape go on (its result is stored)."""
+    import os
+
+    while _CLAIMED:
+        os.close(_CLAIMED.pop())
 
 
 def _first(key: str) -> bool:
     """True when this process is the first of its shape (it then holds the shape's lock
-    until it exits, having stored its result); else wait until the first one is done."""
+    until release(), after storing its result); else wait until the first one is done."""
     import os
     import time
 

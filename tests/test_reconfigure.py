@@ -192,7 +192,9 @@ def test_a_data_source_waits_for_the_first_of_its_shape_but_not_forever(cache, m
     start = time.monotonic()
     assert ask(query) is None  # the first of its shape: no wait, it renders
     assert time.monotonic() - start < 0.3
-    reconfigure._CLAIMED.clear()
+    reconfigure.release()
+    assert ask(query) is None and time.monotonic() - start < 0.3  # released: no wait
+    reconfigure.release()
 
 
 def test_ten_data_sources_at_once_render_once(tmp_path):
@@ -213,3 +215,24 @@ def test_ten_data_sources_at_once_render_once(tmp_path):
         helpers = list(pool.map(one, range(10)))
     assert all(f"ROLE='role-{n}'" in h for n, h in enumerate(helpers))
     assert len(os.listdir(tmp_path / "bootstrapper" / "validated")) == 1
+
+
+def test_one_process_answering_twice_never_waits_for_itself(cache, monkeypatch):
+    """main() called again in one process (a library caller, these tests): the first run's
+    lock is released when it ends, even refused (nothing stored), so the next one of its
+    shape renders at once instead of waiting for it."""
+    import io
+
+    from bootstrapper.__main__ import main
+
+    outs = []
+    for query, code in (({"role": "first", "token_ttl": "0"}, 2), ({"role": "second"}, 0)):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(
+            json.dumps(query).encode())))
+        sink = io.BytesIO()
+        monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(sink))
+        start = time.monotonic()
+        assert main(["terraform"]) == code
+        assert time.monotonic() - start < reconfigure.WAIT_S
+        outs.append(sink.getvalue())
+    assert outs == [b"", full({"role": "second"})]
