@@ -83,10 +83,15 @@ def answer(query_bytes: bytes) -> bytes | None:
         key = shape_key(query)
         if key is None:
             return None
+        from .profile import from_query
+
+        profile = from_query(query)  # refused: the full path says why
+        if not eligible(profile):
+            return None
         entry = replay.lookup(key)
         if entry is None and not _first(key):
             entry = replay.lookup(key)  # the first one is done: its result, if it succeeded
-        return _answer(query, entry) if entry is not None and "carried" in entry else None
+        return _answer(profile, entry) if entry is not None and "carried" in entry else None
     except Exception:  # noqa: BLE001 - any surprise: the full path runs and says what is wrong
         return None
 
@@ -138,15 +143,11 @@ def _first(key: str) -> bool:
     return False
 
 
-def _answer(query: dict, entry: dict) -> bytes | None:
+def _answer(profile, entry: dict) -> bytes | None:  # noqa: ANN001 - a profile.Profile
     from . import encode
     from .helper import config_line
-    from .profile import from_query
     from .terraform import fields
 
-    profile = from_query(query)
-    if not eligible(profile):
-        return None
     script, cut = entry["helper"], entry["head"]
     head = script[:cut]
     for name, conf in CONFIG_ONLY.items():

@@ -236,3 +236,21 @@ def test_one_process_answering_twice_never_waits_for_itself(cache, monkeypatch):
         assert time.monotonic() - start < reconfigure.WAIT_S
         outs.append(sink.getvalue())
     assert outs == [b"", full({"role": "second"})]
+
+
+def test_a_query_that_cannot_be_answered_so_waits_for_nobody(cache, monkeypatch, tmp_path):
+    """A user template (or a refused query) is rendered as usual at once, even while
+    another data source of its shape holds the lock."""
+    template = tmp_path / "t.yaml.j2"
+    template.write_text('{% extends "cloud-config.yaml.j2" %}\n')
+    monkeypatch.setattr(reconfigure, "WAIT_S", 2.0)
+    for query in ({"role": "one", "template": str(template)}, {"role": "one", "deadline": "0"}):
+        where = replay.directory()
+        os.makedirs(where, exist_ok=True)
+        held = os.open(os.path.join(where, f".{reconfigure.shape_key(query)}.lock"),
+                       os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(held, fcntl.LOCK_EX)
+        start = time.monotonic()
+        assert ask(query) is None
+        assert time.monotonic() - start < 1.0
+        os.close(held)
