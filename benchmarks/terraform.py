@@ -10,7 +10,7 @@ total wall time beside the target, and the CPU time per data source. --bypass-ca
 BOOTSTRAPPER_NO_CACHE=1 instead (nothing is cached even within the plan).
 
 Usage: python benchmarks/terraform.py [--count 50] [--parallel 10] [--repeat 3]
-                                      [--bypass-cache] [--json]
+                                      [--vary role|service] [--bypass-cache] [--json]
 Target: <= 2 s for 50, 10 at a time (on the 2-core machine the README's numbers come from).
 """
 
@@ -51,9 +51,13 @@ def program() -> list[str]:
     return [sys.executable, "-m", "bootstrapper", "terraform"]
 
 
-def query(n: int) -> bytes:
-    return json.dumps({"role": f"app-role-{n:04d}", "app_user": "app", "lockdown": "true",
-                       "refresh": "true"}).encode()
+def query(n: int, vary: str = "role") -> bytes:
+    """Data source n's query: its own role; with vary="service", its own app unit too (a
+    plan whose launch templates differ in more than the helper's configuration)."""
+    q = {"role": f"app-role-{n:04d}", "app_user": "app", "lockdown": "true", "refresh": "true"}
+    if vary == "service":
+        q["service"] = f"app-{n:04d}.service"
+    return json.dumps(q).encode()
 
 
 def carries(stdout: bytes, role: str) -> bool:
@@ -69,14 +73,14 @@ def carries(stdout: bytes, role: str) -> bool:
         base64.b64decode("".join(block.group(1).split()))).decode()
 
 
-def one(argv: list[str], n: int, env: dict) -> None:
-    done = subprocess.run(argv, input=query(n), capture_output=True, env=env, check=False)
+def one(argv: list[str], n: int, env: dict, vary: str) -> None:
+    done = subprocess.run(argv, input=query(n, vary), capture_output=True, env=env, check=False)
     if done.returncode != 0 or not carries(done.stdout, f"app-role-{n:04d}"):
         raise SystemExit(f"data source {n} failed: {done.stderr.decode().strip()[:300]}")
 
 
-def plan(count: int, parallel: int, offset: int = 0,
-         bypass: bool = False) -> tuple[float, float]:
+def plan(count: int, parallel: int, offset: int = 0, bypass: bool = False,
+         vary: str = "role") -> tuple[float, float]:
     """(wall seconds, CPU seconds of all the processes) of one plan's data sources."""
     argv = program()
     env = {k: v for k, v in os.environ.items() if k != "BOOTSTRAPPER_NO_CACHE"}
@@ -86,7 +90,7 @@ def plan(count: int, parallel: int, offset: int = 0,
             {**env, "XDG_CACHE_HOME": cache_home}
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=parallel) as pool:
-            list(pool.map(lambda n: one(argv, n, env), range(offset, offset + count)))
+            list(pool.map(lambda n: one(argv, n, env, vary), range(offset, offset + count)))
         wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -103,14 +107,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="plans to time; the median is reported (default 3)")
     parser.add_argument("--bypass-cache", action="store_true",
                         help="BOOTSTRAPPER_NO_CACHE=1: nothing cached even within a plan")
+    parser.add_argument("--vary", choices=("role", "service"), default="role",
+                        help="what differs between data sources: the role (the issue's case), "
+                             "or the role and the app's unit (no two alike beyond the helper's "
+                             "configuration: each renders)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
     program()  # nothing to time: say so before anything else
     for name in ("count", "parallel", "repeat"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1 (got {getattr(args, name)})")
-    plan(min(args.count, args.parallel), args.parallel, 9000, args.bypass_cache)  # page cache
-    runs = [plan(args.count, args.parallel, 0, args.bypass_cache) for _ in range(args.repeat)]
+    plan(min(args.count, args.parallel), args.parallel, 9000, args.bypass_cache,
+         args.vary)  # page cache
+    runs = [plan(args.count, args.parallel, 0, args.bypass_cache, args.vary)
+            for _ in range(args.repeat)]
     wall = statistics.median(r[0] for r in runs)
     cpu = statistics.median(r[1] for r in runs) / args.count
     target = TARGET_S * args.count / TARGET_COUNT
@@ -118,10 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     cache = "cache bypassed" if args.bypass_cache else "empty cache per plan"
     if args.json:
         print(json.dumps({"count": args.count, "parallel": args.parallel, "wall_s": wall,
+                          "vary": args.vary,
                           "cpu_s_per_data_source": cpu, "target_s": target,
                           "cache": cache}, sort_keys=True))
         return 0
-    print(f"{args.count} terraform data sources, distinct roles, {args.parallel} at a time, "
+    distinct = "distinct roles" if args.vary == "role" else "distinct roles and services"
+    print(f"{args.count} terraform data sources, {distinct}, {args.parallel} at a time, "
           f"{cache}, {os.cpu_count()} cores: median of {args.repeat} plans")
     print(f"wall {wall:.2f} s (target <= {target:.2f} s: {verdict}); CPU "
           f"{cpu * 1000:.0f} ms per data source")

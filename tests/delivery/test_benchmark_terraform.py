@@ -27,11 +27,12 @@ def test_runs_with_the_system_python_from_a_clone_and_prints_the_target(tmp_path
 def test_json_output_and_bad_arguments(tmp_path):
     script = str(ROOT / "benchmarks" / "terraform.py")
     done = subprocess.run([SYSTEM_PYTHON, "-I", script, "--count", "2", "--repeat", "1",
-                           "--json"], cwd=tmp_path, capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin"})
+                           "--vary", "service", "--json"], cwd=tmp_path, capture_output=True,
+                          text=True, env={"PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["count"] == 2 and result["wall_s"] > 0 and result["target_s"] == 0.08
+    assert result["vary"] == "service"
     bad = subprocess.run([SYSTEM_PYTHON, "-I", script, "--count", "0"], cwd=tmp_path,
                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
     assert bad.returncode == 2 and "--count must be at least 1" in bad.stderr
