@@ -23,6 +23,7 @@ is rendered as usual, with the usual messages.
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 
@@ -97,6 +98,7 @@ def answer(query_bytes: bytes) -> bytes | None:
 
 
 WAIT_S = 5.0
+_HELD = (errno.EWOULDBLOCK, errno.EAGAIN)  # flock's answer while another process holds it
 _CLAIMED: list[int] = []  # the lock of the shape this process renders first, until release()
 
 
@@ -128,15 +130,20 @@ def _first(key: str) -> bool:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         _CLAIMED.append(fd)
         return True
-    except OSError:
-        pass
+    except OSError as err:
+        if err.errno not in _HELD:
+            # No locks on this filesystem (ENOLCK: NFS whose lock manager does not answer):
+            # nobody can hold the shape, so waiting would only delay every data source.
+            os.close(fd)
+            return True
     deadline = time.monotonic() + WAIT_S
     while time.monotonic() < deadline:
         time.sleep(0.01)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            continue
+        except OSError as err:
+            if err.errno in _HELD:
+                continue
         os.close(fd)  # released: the first one has stored its result, or failed
         return False
     os.close(fd)
