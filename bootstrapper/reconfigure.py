@@ -123,7 +123,10 @@ def _first(key: str) -> bool:
         import fcntl
 
         os.makedirs(where, exist_ok=True)
-        fd = os.open(os.path.join(where, f".{key}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        # O_NOFOLLOW: a link planted here would have this process create (or open) a file
+        # wherever it may write (as root, an empty /etc/nologin locks users out).
+        fd = os.open(os.path.join(where, f".{key}.lock"),
+                     os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     except (ImportError, OSError):
         return True  # no locks here (or no writable cache): every data source renders
     try:

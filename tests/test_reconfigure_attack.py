@@ -1,5 +1,6 @@
 """What reconfigure.py's shape lock must not do where the cache directory is unusual: make
-every data source wait when the filesystem has no locks (bootstrapper/reconfigure.py)."""
+every data source wait when the filesystem has no locks, or create files through a link
+planted where its lock file goes (bootstrapper/reconfigure.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import time
 
 import pytest
 
-from bootstrapper import reconfigure
+from bootstrapper import reconfigure, replay
 
 
 @pytest.fixture
@@ -40,3 +41,15 @@ def test_a_cache_on_a_filesystem_without_locks_makes_nobody_wait(cache, monkeypa
     assert ask({"role": "one"}) is None  # nothing stored: render as usual, at once
     assert time.monotonic() - start < 0.5
 
+
+def test_a_link_planted_as_the_lock_file_is_not_followed(cache):
+    """Whoever can plant a link in the cache directory can do worse already (replay.py's
+    entries), but the lock must not add creating a file anywhere the caller may write
+    (as root: an empty /etc/nologin locks every other user out)."""
+    query = {"role": "one"}
+    where = replay.directory()
+    os.makedirs(where)
+    target = cache / "created-through-the-link"
+    os.symlink(target, os.path.join(where, f".{reconfigure.shape_key(query)}.lock"))
+    assert ask(query) is None
+    assert not os.path.lexists(target)
