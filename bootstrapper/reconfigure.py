@@ -147,7 +147,7 @@ def _first(key: str) -> bool:
         except OSError as err:
             if err.errno in _HELD:
                 continue
-        os.close(fd)  # released: the first one has stored its result, or failed
+        os.close(fd)  # released (the first one stored its result, or failed), or no locks
         return False
     os.close(fd)
     return False
