@@ -23,6 +23,7 @@ is rendered as usual, with the usual messages.
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 
@@ -97,6 +98,7 @@ def answer(query_bytes: bytes) -> bytes | None:
 
 
 WAIT_S = 5.0
+_HELD = (errno.EWOULDBLOCK, errno.EAGAIN)  # flock's answer while another process holds it
 _CLAIMED: list[int] = []  # the lock of the shape this process renders first, until release()
 
 
@@ -121,23 +123,31 @@ def _first(key: str) -> bool:
         import fcntl
 
         os.makedirs(where, exist_ok=True)
-        fd = os.open(os.path.join(where, f".{key}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        # O_NOFOLLOW: a link planted here would have this process create (or open) a file
+        # wherever it may write (as root, an empty /etc/nologin locks users out).
+        fd = os.open(os.path.join(where, f".{key}.lock"),
+                     os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     except (ImportError, OSError):
         return True  # no locks here (or no writable cache): every data source renders
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         _CLAIMED.append(fd)
         return True
-    except OSError:
-        pass
+    except OSError as err:
+        if err.errno not in _HELD:
+            # No locks on this filesystem (ENOLCK: NFS whose lock manager does not answer):
+            # nobody can hold the shape, so waiting would only delay every data source.
+            os.close(fd)
+            return True
     deadline = time.monotonic() + WAIT_S
     while time.monotonic() < deadline:
         time.sleep(0.01)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            continue
-        os.close(fd)  # released: the first one has stored its result, or failed
+        except OSError as err:
+            if err.errno in _HELD:
+                continue
+        os.close(fd)  # released (the first one stored its result, or failed), or no locks
         return False
     os.close(fd)
     return False
