@@ -35,8 +35,10 @@ def directory(kind: str, environ=os.environ) -> Path | None:
 
 
 def key(text: str, *salt: str) -> str:
+    from .replay import INSTALL
+
     h = hashlib.sha256()
-    for part in (__version__, *salt, text):
+    for part in (__version__, INSTALL, *salt, text):
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\0")
     return h.hexdigest()
@@ -62,15 +64,14 @@ def load(kind: str, digest: str, environ=os.environ) -> str | None:
 
 
 def store(kind: str, digest: str, text: str, environ=os.environ) -> None:
-    """Write atomically (temp file + rename): a concurrent reader sees all or nothing."""
+    """Write atomically (replay.write): a concurrent reader sees all or nothing."""
+    from .replay import write
+
     where = directory(kind, environ)
     if where is None:
         return
     try:
-        where.mkdir(parents=True, exist_ok=True)
-        tmp = where / f".{digest}.{os.getpid()}"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, where / digest)
+        write(str(where), digest, text)
     except OSError:
         pass
 

@@ -122,7 +122,7 @@ def _first(key: str) -> bool:
     try:
         import fcntl
 
-        os.makedirs(where, exist_ok=True)
+        os.makedirs(where, mode=0o700, exist_ok=True)
         # O_NOFOLLOW: a link planted here would have this process create (or open) a file
         # wherever it may write (as root, an empty /etc/nologin locks users out).
         fd = os.open(os.path.join(where, f".{key}.lock"),

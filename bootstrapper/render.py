@@ -146,7 +146,7 @@ def _bytecode_cache():
     if where is None:
         return None
     try:
-        where.mkdir(parents=True, exist_ok=True)
+        where.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
         return None
     return jinja2.FileSystemBytecodeCache(str(where))

@@ -35,9 +35,14 @@ def directory(environ=os.environ) -> str | None:
     return os.path.join(base, "bootstrapper", KIND)
 
 
+# Two installs of one version (a checkout and a wheel, two worktrees) share ~/.cache: each
+# keeps its own entries.
+INSTALL = os.path.dirname(os.path.abspath(__file__))
+
+
 def key(command: str, args: list[str], stdin: bytes = b"") -> str:
     h = hashlib.sha256()
-    for part in (__version__, command, os.getcwd(), *args):
+    for part in (__version__, INSTALL, command, os.getcwd(), *args):
         h.update(part.encode("utf-8", "surrogateescape") + b"\0")
     h.update(b"\1" + stdin)
     return h.hexdigest()
@@ -128,13 +133,33 @@ def store(digest_key: str, files: list[str] | None, stdout: bytes, stderr: str,
     if any(not stored for _, stored in entry["files"]):
         return
     try:
-        os.makedirs(where, exist_ok=True)
-        tmp = os.path.join(where, f".{digest_key}.{os.getpid()}")
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(entry, handle)
-        os.replace(tmp, os.path.join(where, digest_key))
+        write(where, digest_key, json.dumps(entry))
     except OSError:
         pass
+
+
+def write(where: str, name: str, text: str) -> None:
+    """`text` as where/name, all or nothing for a concurrent reader: written to a temp file
+    beside it, then renamed over it. The temp file is created new (0600, never through a
+    link someone planted under its name) in a directory made 0700."""
+    os.makedirs(where, mode=0o700, exist_ok=True)
+    tmp = os.path.join(where, f".{name}.{os.getpid()}")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(tmp, flags, 0o600)
+    except FileExistsError:  # left by a process of this pid that died, or planted
+        os.unlink(tmp)  # a link itself, not what it points to
+        fd = os.open(tmp, flags, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, os.path.join(where, name))
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def inputs_of(profile, profile_path: str | None) -> list[str] | None:

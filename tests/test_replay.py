@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 
+from bootstrapper import replay
 from support import ROOT, helper_of, run_cli
 
 PROBE = ("import sys\n"
@@ -156,3 +157,34 @@ def test_a_profile_read_from_a_named_pipe_is_rendered_and_not_stored(tmp_path):
     assert done.returncode == 0, err
     assert "piped-through-a-fifo" in said(out)
     assert not list((tmp_path / "cache" / "bootstrapper" / "commands").glob("*"))
+
+
+def test_a_link_planted_under_a_temp_name_is_not_written_through(tmp_path):
+    """Whoever could plant a link in the cache directory (a shared XDG_CACHE_HOME, a sudo
+    that keeps HOME) must not make a cache write land in another file."""
+    where = tmp_path / "commands"
+    where.mkdir()
+    victim = tmp_path / "victim"
+    victim.write_text("untouched\n")
+    (where / f".key.{os.getpid()}").symlink_to(victim)
+    replay.write(str(where), "key", "cached\n")
+    assert victim.read_text() == "untouched\n"
+    assert (where / "key").read_text() == "cached\n"
+    assert sorted(p.name for p in where.iterdir()) == ["key"]
+
+
+def test_cache_directories_are_the_users_own(tmp_path):
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    probe(env, "render", "examples/web-app.yaml")
+    made = sorted((tmp_path / "bootstrapper").iterdir())
+    assert [p.name for p in made] == ["commands", "jinja", "rendered", "shellcheck",
+                                      "validated"]
+    assert {oct(p.stat().st_mode & 0o777) for p in made} == {"0o700"}
+
+
+def test_another_install_of_the_same_version_keeps_its_own_entries(monkeypatch):
+    """A checkout and a wheel (or two worktrees) of one version share ~/.cache: a change in
+    one must not be answered by the other's stored output."""
+    here = replay.key("render", ["p.yaml"])
+    monkeypatch.setattr(replay, "INSTALL", "/elsewhere/site-packages/bootstrapper")
+    assert replay.key("render", ["p.yaml"]) != here
