@@ -52,23 +52,16 @@ def test_no_arguments_renders_the_working_default(cli):
     ("env_file: creds.env\n", "env_file:"),
     ("role: [unclosed\n", "not valid YAML"),
     ("- a list\n", "mapping"),
+    # and where: the file and line of the key
+    ("role: ok\napp_usr: x\n", "profile.yaml:2: app_usr: unknown option"),
+    ("role: ok\n\nvars:\n  a: [1]\n", "profile.yaml:3: vars.a: must be a string"),
+    ("token_ttl: soon\n", "profile.yaml:1: token_ttl:"),
 ])
-def test_bad_profiles_exit_2_with_one_line(cli, tmp_path, profile_text, fragment):
+def test_bad_profiles_exit_2_with_one_line_that_says_where(cli, tmp_path, profile_text,
+                                                           fragment):
     path = tmp_path / "profile.yaml"
     path.write_text(profile_text)
-    result = cli("render", str(path))
-    assert_clean_error(result, 2, fragment)
-
-
-@pytest.mark.parametrize("profile_text,where", [
-    ("role: ok\napp_usr: x\n", "p.yaml:2: app_usr: unknown option"),
-    ("role: ok\n\nvars:\n  a: [1]\n", "p.yaml:3: vars.a: must be a string"),
-    ("token_ttl: soon\n", "p.yaml:1: token_ttl:"),
-])
-def test_profile_errors_name_file_and_line(cli, tmp_path, profile_text, where):
-    path = tmp_path / "p.yaml"
-    path.write_text(profile_text)
-    assert_clean_error(cli("render", str(path)), 2, where)
+    assert_clean_error(cli("render", str(path)), 2, fragment)
 
 
 @pytest.mark.parametrize("profile_text,options", [
