@@ -222,3 +222,21 @@ def test_gzip_still_goes_to_a_pipe_and_base64_to_a_terminal():
     assert code == 0 and seen.startswith(b"H4sI"), seen[:200]
     piped = run_cli("render", "--gzip", binary=True)
     assert piped.returncode == 0 and piped.stdout.startswith(b"\x1f\x8b")
+
+
+@pytest.mark.parametrize("given, said", [
+    (["--token-ttl", "0"], "--token-ttl: must be between 1 and 21600"),
+    (["--role", "a b"], "--role: must be an IAM role name"),
+    (["--env-file", "relative.env"], "--env-file: must be an absolute file path"),
+])
+def test_a_bad_value_is_named_in_the_words_it_was_given_in(cli, tmp_path, given, said):
+    """As the rule book's errors are: the flag on the command line, the key (with its file
+    and line) in a profile, the query key in a Terraform query."""
+    assert_clean_error(cli("render", *given), 2, said)
+    assert_clean_error(cli("launch-template", *given), 2, said)
+    key, value = given[0][2:].replace("-", "_"), given[1]
+    path = tmp_path / "p.yaml"
+    path.write_text(f"app_user: app\n{key}: '{value}'\n")
+    assert_clean_error(cli("render", str(path)), 2, f"p.yaml:2: {key}: must be")
+    query = '{"%s": "%s"}' % (key, value)
+    assert_clean_error(cli("terraform", stdin=query), 2, f"error: {key}: must be")
