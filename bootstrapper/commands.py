@@ -38,7 +38,13 @@ def resolve_profile(profile_path: str | None, options: dict[str, Any],
     given = {k: v for k, v in options.items() if v is not None and k in FIELD_NAMES}
     if given.get("vars") and base.vars:
         given["vars"] = [f"{k}={v}" for k, v in base.vars.items()] + list(given["vars"])
-    prof = profile_mod.from_mapping(given, base=base, source="options", finish=False)
+    try:
+        prof = profile_mod.from_mapping(given, base=base, source="options", finish=False)
+    except ProfileError as err:  # a bad value given as a flag: name the flag, as rules do
+        name = err.field.split(".")[0]
+        if name != err.field or name not in given:
+            raise
+        raise ProfileError(profile_mod.FIELD_BY_KEY[name].option, err.message) from None
     keys = {profile_mod.FIELD_BY_KEY[k].name: k for k in data
             if isinstance(k, str) and k in profile_mod.FIELD_BY_KEY}
     profile_mod.check(prof, profile_mod.Origin(command, frozenset(given), keys, profile_path))

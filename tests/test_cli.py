@@ -52,23 +52,16 @@ def test_no_arguments_renders_the_working_default(cli):
     ("env_file: creds.env\n", "env_file:"),
     ("role: [unclosed\n", "not valid YAML"),
     ("- a list\n", "mapping"),
+    # and where: the file and line of the key
+    ("role: ok\napp_usr: x\n", "profile.yaml:2: app_usr: unknown option"),
+    ("role: ok\n\nvars:\n  a: [1]\n", "profile.yaml:3: vars.a: must be a string"),
+    ("token_ttl: soon\n", "profile.yaml:1: token_ttl:"),
 ])
-def test_bad_profiles_exit_2_with_one_line(cli, tmp_path, profile_text, fragment):
+def test_bad_profiles_exit_2_with_one_line_that_says_where(cli, tmp_path, profile_text,
+                                                           fragment):
     path = tmp_path / "profile.yaml"
     path.write_text(profile_text)
-    result = cli("render", str(path))
-    assert_clean_error(result, 2, fragment)
-
-
-@pytest.mark.parametrize("profile_text,where", [
-    ("role: ok\napp_usr: x\n", "p.yaml:2: app_usr: unknown option"),
-    ("role: ok\n\nvars:\n  a: [1]\n", "p.yaml:3: vars.a: must be a string"),
-    ("token_ttl: soon\n", "p.yaml:1: token_ttl:"),
-])
-def test_profile_errors_name_file_and_line(cli, tmp_path, profile_text, where):
-    path = tmp_path / "p.yaml"
-    path.write_text(profile_text)
-    assert_clean_error(cli("render", str(path)), 2, where)
+    assert_clean_error(cli("render", str(path)), 2, fragment)
 
 
 @pytest.mark.parametrize("profile_text,options", [
@@ -229,3 +222,21 @@ def test_gzip_still_goes_to_a_pipe_and_base64_to_a_terminal():
     assert code == 0 and seen.startswith(b"H4sI"), seen[:200]
     piped = run_cli("render", "--gzip", binary=True)
     assert piped.returncode == 0 and piped.stdout.startswith(b"\x1f\x8b")
+
+
+@pytest.mark.parametrize("given, said", [
+    (["--token-ttl", "0"], "--token-ttl: must be between 1 and 21600"),
+    (["--role", "a b"], "--role: must be an IAM role name"),
+    (["--env-file", "relative.env"], "--env-file: must be an absolute file path"),
+])
+def test_a_bad_value_is_named_in_the_words_it_was_given_in(cli, tmp_path, given, said):
+    """As the rule book's errors are: the flag on the command line, the key (with its file
+    and line) in a profile, the query key in a Terraform query."""
+    assert_clean_error(cli("render", *given), 2, said)
+    assert_clean_error(cli("launch-template", *given), 2, said)
+    key, value = given[0][2:].replace("-", "_"), given[1]
+    path = tmp_path / "p.yaml"
+    path.write_text(f"app_user: app\n{key}: '{value}'\n")
+    assert_clean_error(cli("render", str(path)), 2, f"p.yaml:2: {key}: must be")
+    query = '{"%s": "%s"}' % (key, value)
+    assert_clean_error(cli("terraform", stdin=query), 2, f"error: {key}: must be")

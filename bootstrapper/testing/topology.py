@@ -54,13 +54,7 @@ class Topology:
 
     def _metadata_host(self) -> None:
         vm, md = self.vm.netns, self.metadata_ns
-        _ip(vm, "link", "add", "imds0", "type", "veth", "peer", "name", "eth0", "netns", md)
-        _ip(vm, "addr", "add", f"{LINK_V4}/30", "dev", "imds0")
-        _ip(vm, "addr", "add", f"{LINK_V6}/64", "dev", "imds0", "nodad")
-        _ip(md, "addr", "add", f"{METADATA_V4}/30", "dev", "eth0")
-        _ip(md, "addr", "add", f"{METADATA_V6}/64", "dev", "eth0", "nodad")
-        _ip(vm, "link", "set", "imds0", "up")
-        _ip(md, "link", "set", "eth0", "up")
+        _veth(vm, "imds0", (LINK_V4, LINK_V6), md, (METADATA_V4, METADATA_V6), 30)
         # IMDS leaves the instance: off its lo (and the local routes made for it)...
         for args in (("addr", "del", f"{IMDS_V4}/32", "dev", "lo"),
                      ("addr", "del", f"{IMDS_V6}/128", "dev", "lo"),
@@ -72,20 +66,10 @@ class Topology:
         _ip(md, "addr", "add", f"{IMDS_V6}/128", "dev", "lo", "nodad")
         _ip(vm, "route", "add", f"{IMDS_V4}/32", "via", METADATA_V4, "src", INSTANCE_V4)
         _ip(vm, "-6", "route", "add", f"{IMDS_V6}/128", "via", METADATA_V6, "src", INSTANCE_V6)
-        _ip(md, "route", "add", "default", "via", LINK_V4)
-        _ip(md, "-6", "route", "add", "default", "via", LINK_V6)
 
     def _container(self) -> None:
-        vm, ct = self.vm.netns, self.container_ns
-        _ip(vm, "link", "add", "docker0", "type", "veth", "peer", "name", "eth0", "netns", ct)
-        _ip(vm, "addr", "add", f"{BRIDGE_V4}/16", "dev", "docker0")
-        _ip(vm, "addr", "add", f"{BRIDGE_V6}/64", "dev", "docker0", "nodad")
-        _ip(ct, "addr", "add", f"{CONTAINER_V4}/16", "dev", "eth0")
-        _ip(ct, "addr", "add", f"{CONTAINER_V6}/64", "dev", "eth0", "nodad")
-        _ip(vm, "link", "set", "docker0", "up")
-        _ip(ct, "link", "set", "eth0", "up")
-        _ip(ct, "route", "add", "default", "via", BRIDGE_V4)
-        _ip(ct, "-6", "route", "add", "default", "via", BRIDGE_V6)
+        _veth(self.vm.netns, "docker0", (BRIDGE_V4, BRIDGE_V6), self.container_ns,
+              (CONTAINER_V4, CONTAINER_V6), 16)
 
     def container_run(self, argv: list[str], timeout: float = 30) -> subprocess.CompletedProcess:
         """Run a host program in the container's namespace (uid 0 there: a container's root)."""
@@ -106,3 +90,16 @@ class Topology:
 
 def _ip(ns: str, *args: str) -> None:
     _check(["ip", "-n", ns, *args])
+
+
+def _veth(near_ns: str, near: str, near_addresses: tuple[str, str], far_ns: str,
+          far_addresses: tuple[str, str], prefix_v4: int) -> None:
+    """A veth pair: `near` in near_ns, eth0 in far_ns, both up with an IPv4 (/prefix_v4)
+    and an IPv6 (/64) address; far_ns's default routes go through near's addresses."""
+    _ip(near_ns, "link", "add", near, "type", "veth", "peer", "name", "eth0", "netns", far_ns)
+    for ns, dev, (v4, v6) in ((near_ns, near, near_addresses), (far_ns, "eth0", far_addresses)):
+        _ip(ns, "addr", "add", f"{v4}/{prefix_v4}", "dev", dev)
+        _ip(ns, "addr", "add", f"{v6}/64", "dev", dev, "nodad")
+        _ip(ns, "link", "set", dev, "up")
+    _ip(far_ns, "route", "add", "default", "via", near_addresses[0])
+    _ip(far_ns, "-6", "route", "add", "default", "via", near_addresses[1])

@@ -103,11 +103,11 @@ def test_a_stubbed_ec2_client_accepts_it_as_the_cli_would_send_it(tmp_path):
     assert gzip.decompress(base64.b64decode(data["UserData"])).startswith(b"Content-Type:")
 
 
-@pytest.mark.parametrize("args, field", [  # a combination names the flag that was used
+@pytest.mark.parametrize("args, field", [  # a combination or a value: the flag that was used
     (["--base64"], "--base64"),
     (["--lockdown", "--hop-limit", "2"], "--hop-limit"),
-    (["--hop-limit", "65"], "hop_limit"),
-    (["--iam-instance-profile", "bad name"], "iam_instance_profile"),
+    (["--hop-limit", "65"], "--hop-limit"),
+    (["--iam-instance-profile", "bad name"], "--iam-instance-profile"),
 ])
 def test_refused(args, field):
     result = run("launch-template", *args)

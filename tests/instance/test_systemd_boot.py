@@ -149,19 +149,26 @@ AccuracySec=100ms
 """
 
 
+def boot_with_timer(vm, peers, schedule: str, **options):
+    """Boot shell user-data with `options`, the refresh timer on `schedule` (a drop-in put
+    in the image first) and a mock whose keys are under the 30-minute margin (so each run
+    replaces them): (peer, how many credentials it had served by the end of the boot)."""
+    peer = peers("mock", Faults(rotate=True))
+    peer.mock.instance.lifetime = timedelta(minutes=20)
+    vm.write(f"/etc/systemd/system/{TIMER}.d/test-period.conf", schedule)
+    vm.seed(render("shell", **options))
+    boot = vm.boot(timeout=180)
+    assert boot.ok, boot.describe()
+    return peer, len(peer.mock.credentials)
+
+
 @BOTH_IMAGES
 def test_timer_refreshes_and_restores_the_lockdown(vm, peers, suite):
     """systemd's timer starts the credentials unit again and again: keys near expiry are
     replaced each time, and rules flushed by a firewall reload come back without anyone
     starting anything by hand."""
-    peer = peers("mock", Faults(rotate=True))
-    peer.mock.instance.lifetime = timedelta(minutes=20)  # under the 30-minute margin
-    vm.write(f"/etc/systemd/system/{TIMER}.d/test-period.conf", FAST_TIMER)
-    vm.seed(render("shell", lockdown=True))
-    boot = vm.boot(timeout=180)
-    assert boot.ok, boot.describe()
+    peer, served = boot_with_timer(vm, peers, FAST_TIMER, lockdown=True)
     assert vm.unit_state(TIMER)[0] == "active"
-    served = len(peer.mock.credentials)
 
     vm.wait_for(lambda: len(peer.mock.credentials) >= served + 2, 60,
                 "the timer to refresh twice")
@@ -195,13 +202,7 @@ def test_timer_fires_when_the_first_boot_outlasts_on_boot_sec(vm, peers, suite):
     after OnBootSec= has passed: the timer elapses at once and starts the service, which arms
     OnUnitActiveSec=. (Checked because a timer that never fired would leave the keys to
     expire.)"""
-    peer = peers("mock", Faults(rotate=True))
-    peer.mock.instance.lifetime = timedelta(minutes=20)
-    vm.write(f"/etc/systemd/system/{TIMER}.d/test-period.conf", LATE_TIMER)
-    vm.seed(render("shell"))
-    boot = vm.boot(timeout=180)
-    assert boot.ok, boot.describe()
-    served = len(peer.mock.credentials)
+    peer, served = boot_with_timer(vm, peers, LATE_TIMER)
     vm.wait_for(lambda: len(peer.mock.credentials) >= served + 2, 30,
                 "the timer to fire at once, then again")
 
