@@ -77,7 +77,7 @@ def prefetch(scripts: list[Script], severity: str = "style") -> None:
 def check(scripts: list[Script], severity: str = "style", jobs: int = 1) -> list[Problem]:
     """Shellcheck every script; return findings as Problems (rule shellcheck).
 
-    One shellcheck process per (shell, exclude) group; with `jobs` > 1 each group is cut
+    One shellcheck process per dialect (shell); with `jobs` > 1 each dialect's scripts are cut
     into a few batches per job, run `jobs` at a time, so every core stays busy. Scripts
     whose findings are cached (or were prefetched) are not run again.
     """
@@ -154,12 +154,13 @@ def _run(scripts: list[Script], severity: str, jobs: int,
             path = Path(tmp) / f"{index}.sh"
             path.write_text(script.text, encoding="utf-8")
             paths.append(str(path))
-        by_shell: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+        by_shell: dict[str, list[int]] = {}
         for index, script in enumerate(scripts):
-            by_shell.setdefault((script.shell, script.exclude), []).append(index)
+            by_shell.setdefault(script.shell, []).append(index)
         share = _shares(scripts, budget)
         work: list[tuple[list[str], list[int]]] = []
-        for (shell, exclude), indexes in sorted(by_shell.items()):
+        for shell, indexes in sorted(by_shell.items()):
+            exclude = _common([scripts[i].exclude for i in indexes])
             cmd = [binary(), "-s", shell, "-f", "json1", "-S", severity, "--norc"]
             if exclude:
                 cmd += ["-e", ",".join(exclude)]
@@ -171,7 +172,7 @@ def _run(scripts: list[Script], severity: str, jobs: int,
                 [(cmd + [paths[i] for i in batch], _deadline(batch, scripts, share))
                  for cmd, batch in work], max(1, jobs)), strict=True):
             if output is not None:
-                _comments(output, found)
+                _comments(output, found, scripts)
             elif len(groups := _groups(batch, scripts)) > 1:
                 again += [(cmd, group) for group in groups]  # find whose scripts were slow
             else:
@@ -182,18 +183,27 @@ def _run(scripts: list[Script], severity: str, jobs: int,
             if output is None:
                 _stopped(batch, found, budget)
             else:
-                _comments(output, found)
+                _comments(output, found, scripts)
     return found
 
 
+def _common(excludes: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """The codes every script of a process excludes, for its command line; the others a
+    script excludes are dropped from its findings (_comments). `-e` only filters what
+    shellcheck reports, so one process per dialect says what one per exclude list would,
+    and a render (our helper's configuration excludes SC2034 too) starts one, not two
+    (~10 ms: shellcheck is the last thing a render that misses the cache waits for)."""
+    return tuple(code for code in excludes[0] if all(code in other for other in excludes))
+
+
 def _shares(scripts: list[Script], budget: float | None) -> dict[str, float] | None:
-    """Each group's share of `budget` in one process: its scripts of each dialect (and
-    excludes) go to a process of their own, and together they get `budget`."""
+    """Each group's share of `budget` in one process: its scripts of each dialect go to a
+    process of their own, and together they get `budget`."""
     if budget is None:
         return None
     dialects: dict[str, set] = {}
     for script in scripts:
-        dialects.setdefault(script.group, set()).add((script.shell, script.exclude))
+        dialects.setdefault(script.group, set()).add(script.shell)
     return {group: budget / len(kinds) for group, kinds in dialects.items()}
 
 
@@ -225,10 +235,12 @@ def _groups(batch: list[int], scripts: list[Script]) -> list[list[int]]:
     return list(out.values())
 
 
-def _comments(output: str, found: list) -> None:
+def _comments(output: str, found: list, scripts: list[Script]) -> None:
     for comment in json.loads(output or '{"comments": []}')["comments"]:
-        found[int(Path(comment["file"]).stem)].append(
-            {k: comment[k] for k in ("line", "column", "level", "code", "message")})
+        index = int(Path(comment["file"]).stem)
+        if f"SC{comment['code']}" not in scripts[index].exclude:
+            found[index].append(
+                {k: comment[k] for k in ("line", "column", "level", "code", "message")})
 
 
 def _stopped(batch: list[int], found: list, budget: float | None) -> None:

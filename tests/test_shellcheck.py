@@ -95,3 +95,18 @@ def test_an_unwritable_cache_only_costs_time(cache_home, runs):
     assert len(shellcheck.check([Script(BAD, "a")])) == 1
     assert len(shellcheck.check([Script(BAD, "a")])) == 1
     assert len(runs) == 2 and os.path.isfile(cache_home)
+
+
+def test_scripts_with_other_excludes_share_one_process_and_keep_their_own(runs, monkeypatch):
+    """Render checks our helper's configuration (which also excludes SC2034) beside the
+    other scripts: one shellcheck start, each script's findings as if run alone."""
+    monkeypatch.setenv("BOOTSTRAPPER_NO_CACHE", "1")
+    unused = "#!/bin/sh\nx=1\necho $1\n"  # SC2034 and SC2086
+    found = shellcheck.check([Script(unused, "plain", exclude=("SC1091",)),
+                              Script(unused, "ours", exclude=("SC1091", "SC2034")),
+                              Script(unused, "quiet", exclude=("SC2086",))])
+    assert len(runs) == 1
+    assert sorted((p.path, p.message[:6]) for p in found) == [
+        ("ours", "SC2086"), ("plain", "SC2034"), ("plain", "SC2086"), ("quiet", "SC2034")]
+    alone = shellcheck.check([Script(unused, "ours", exclude=("SC1091", "SC2034"))])
+    assert len(runs) == 2 and alone == [p for p in found if p.path == "ours"]
