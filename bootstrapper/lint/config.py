@@ -18,7 +18,6 @@ Every key is checked: a typo is an error that names it and suggests the closest 
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -184,6 +183,8 @@ def with_options(settings: Settings, *, severity: str | None = None, schema: str
 def _check_keys(table: dict, allowed: tuple[str, ...], where: str) -> None:
     for key in table:
         if key not in allowed:
+            import difflib  # lazy: only for a mistake (a render's validation loads this module)
+
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else \
                 f"; expected one of: {', '.join(allowed)}"

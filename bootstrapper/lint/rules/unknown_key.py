@@ -28,7 +28,6 @@ PASS:
 
 from __future__ import annotations
 
-import difflib
 
 from ..schemas import _numbers, releases_with
 from ..template import PLACEHOLDER
@@ -75,6 +74,8 @@ def _unknown_keys(doc, parsed, known, version: str = ""):
             yield doc.problem(parsed.key_line(name), 1, ID, SEVERITY, _other_release(
                 name, version, elsewhere))
             continue
+        import difflib  # lazy: only for a finding (render's validation runs this rule)
+
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         target = f" {version}" if version else ""

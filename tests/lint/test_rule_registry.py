@@ -1,0 +1,43 @@
+"""The rule registry (bootstrapper.lint.rules.RULES) imports a rule's module when asked for
+it: a render that misses the cache validates with 9 of the 15 rules and must not pay for
+the others (benchmarks/render.py times it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from bootstrapper.lint.rules import FORMER_IDS, RULES, names
+from bootstrapper.validate import RENDER_RULES
+
+
+def test_every_rule_module_declares_the_id_it_is_registered_under():
+    assert len(RULES) == 15 and all(RULES[rule_id].ID == rule_id for rule_id in RULES)
+
+
+def test_split_rules_keep_their_former_ids():
+    assert FORMER_IDS == {"duplicate-key": "yaml-syntax", "unknown-key": "schema"}
+    assert names("unknown-key") == ("unknown-key", "schema") and names("imdsv1") == ("imdsv1",)
+
+
+_PROBE = """
+import json, sys
+from bootstrapper import build, profile, validate
+text = build.render.render(profile.from_mapping({"format": sys.argv[1]})).text
+assert validate.check(text, sys.argv[1], "x") == []
+prefix = "bootstrapper.lint.rules."
+print(json.dumps([sorted(m[len(prefix):] for m in sys.modules if m.startswith(prefix)),
+                  "difflib" in sys.modules]))
+"""
+
+
+def test_render_validation_imports_only_the_rules_it_runs():
+    done = subprocess.run([sys.executable, "-c", _PROBE, "cloud-config"], capture_output=True,
+                          text=True, env={**os.environ, "BOOTSTRAPPER_NO_CACHE": "1"},
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    imported, difflib = json.loads(done.stdout)
+    assert imported == sorted(rule_id.replace("-", "_") for rule_id in RENDER_RULES)
+    assert not difflib, "difflib is only for suggestions in error messages"
