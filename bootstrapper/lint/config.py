@@ -40,6 +40,8 @@ _TOP_KEYS = ("severity", "schema", "cloud-init-version", "baseline", "include",
 
 @dataclass(frozen=True)
 class RuleConfig:
+    """What the settings say about one rule."""
+
     enabled: bool = True
     severity: str | None = None  # None: each finding keeps the severity its rule gave it
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
@@ -48,6 +50,8 @@ class RuleConfig:
 
 @dataclass(frozen=True)
 class Settings:
+    """Everything lint was told: by pyproject.toml, the command line, or render."""
+
     include: tuple[str, ...] = DEFAULT_INCLUDE
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     severity: str = "info"

@@ -49,6 +49,8 @@ class FileResult:
 
 @dataclass
 class Report:
+    """The findings of one lint run, file by file."""
+
     files: list[FileResult]
     schema: str = ""  # which cloud-config schema was used, if any was needed
 
@@ -58,6 +60,8 @@ class Report:
 
 @dataclass
 class _Work:
+    """One file on its way through the rules."""
+
     result: FileResult
     root: Document
     found: list[tuple[Document, Problem]] = field(default_factory=list)

@@ -59,6 +59,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Issue:
+    """One thing the schema says about a document."""
+
     path: tuple
     message: str
     deprecated: bool

@@ -70,6 +70,8 @@ _NOT_DATA = re.compile(r"(?:/systemd/|\.(?:sh|bash|py|rb|pl|ps1|service|timer|so
 
 @dataclass(frozen=True)
 class Found:
+    """One credential literal, never the secret itself."""
+
     line: int  # 1-based
     kind: str  # "access key id", "secret access key", "session token", "private key",
     # a TOKENS kind ("GitHub token"), or a PASSWORDS kind ("password given to chpasswd")

@@ -81,6 +81,8 @@ class Command:
 
 @dataclass(eq=False)
 class _Heredoc:
+    """A here-document whose body is still to be read."""
+
     delimiter: str
     quoted: bool
     strip_tabs: bool
