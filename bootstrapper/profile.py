@@ -495,14 +495,18 @@ def load_file(path: str | Path) -> dict[str, Any]:
         text = _read_text(path)
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"{path}: cannot read profile: {_reason(err)}") from err
+    loader = yaml.SafeLoader(text)  # parsed once: yaml.compose, then what safe_load builds
     try:
-        _refuse_duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader), path)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        _refuse_duplicate_keys(node, path)
+        data = None if node is None else loader.construct_document(node)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise InputError(f"{where}: profile is not valid YAML: {problem}") from err
+    finally:
+        loader.dispose()
     if data is None:
         return {}
     if not isinstance(data, dict):
