@@ -350,7 +350,7 @@ def _arg_int(text: str) -> int:
     return int(text)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # compared and shown by no one
 class Kind:
     """One kind of option, everything the commands need to know about it."""
 
@@ -555,7 +555,7 @@ def _reason(err: Exception) -> str:
 # --- the rule book: how options combine -------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # compared and shown by no one
 class Origin:
     """Which command runs and where each option came from, so that a rule's error names the
     option as the user wrote it: the flag (`--allow-user`), the profile key with its file
@@ -601,7 +601,7 @@ def reword(message: str, setting: str, keep: frozenset[str] = frozenset()) -> st
 ALL_COMMANDS = ("render", "launch-template", "terraform")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # compared and shown by no one
 class Rule:
     """One rule about options together: `broken(profile)` says why it is broken, or None.
     The error names `field`, the option a user changes to satisfy it."""

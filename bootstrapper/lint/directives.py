@@ -28,7 +28,7 @@ _DIRECTIVE = re.compile(
     r"(?:\s*=\s*([A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*))?")
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # compared and shown by no one
 class Suppressions:
     """Which rules are off where, in the coordinates of the text they were read from."""
 

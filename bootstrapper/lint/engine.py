@@ -58,7 +58,7 @@ class Report:
         return sum(p.severity == severity for f in self.files for p in f.problems)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # compared and shown by no one
 class _Work:
     """One file on its way through the rules."""
 

@@ -79,7 +79,7 @@ class Command:
         return ""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # shown by no one
 class _Heredoc:
     """A here-document whose body is still to be read."""
 

@@ -79,7 +79,7 @@ def names(rule_id: str) -> tuple[str, ...]:
     return (rule_id, former) if former else (rule_id,)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # compared and shown by no one
 class Context:
     """What a rule may use besides the document: its options, and shared services."""
 
