@@ -7,6 +7,7 @@ answer (the text, dialect, excludes, severity, the binary) must miss.
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
@@ -110,3 +111,37 @@ def test_scripts_with_other_excludes_share_one_process_and_keep_their_own(runs, 
         ("ours", "SC2086"), ("plain", "SC2034"), ("plain", "SC2086"), ("quiet", "SC2034")]
     alone = shellcheck.check([Script(unused, "ours", exclude=("SC1091", "SC2034"))])
     assert len(runs) == 2 and alone == [p for p in found if p.path == "ours"]
+
+
+@pytest.mark.parametrize("command", [
+    ["/bin/sh", "-c", "printf 'a\\r\\nb\\rc\\n'; printf 'warn\\n' >&2; exit 1"],
+    ["/bin/sh", "-c", "exit 3"],
+    ["/bin/sh", "-c", "kill -TERM $$"],
+])
+def test_the_light_runner_gives_what_subprocess_gives(command):
+    """Render's shellcheck run does without subprocess (posix_spawn and a pidfd: importing
+    subprocess cost a render ~4 ms); status, output and errors are what subprocess says."""
+    if not shellcheck._pidfds():
+        pytest.skip("no pidfds here: subprocess runs shellcheck")
+    assert shellcheck._captured(command, 5) == shellcheck._captured_by_subprocess(command, 5)
+
+
+def test_the_light_runner_stops_a_command_past_its_limit():
+    if not shellcheck._pidfds():
+        pytest.skip("no pidfds here: subprocess runs shellcheck")
+    import time
+
+    started = time.monotonic()
+    assert shellcheck._captured([shutil.which("sleep"), "30"], 0.2) is None
+    assert time.monotonic() - started < 10
+    assert not [pid for pid in os.listdir("/proc") if pid.isdigit() and _our_sleep(pid)]
+
+
+def _our_sleep(pid: str) -> bool:
+    """A child of this process, running or a zombie not reaped, that is `sleep`."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            head, tail = handle.read().rsplit(")", 1)
+    except OSError:
+        return False
+    return head.split("(", 1)[1] == "sleep" and int(tail.split()[1]) == os.getpid()
