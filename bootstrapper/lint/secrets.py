@@ -25,11 +25,19 @@ class _Detector:
         self._compiled: re.Pattern | None = None
 
     def finditer(self, text: str):
+        pattern = self._for(text)
+        return pattern.finditer(text) if pattern else iter(())
+
+    def search(self, text: str) -> re.Match | None:
+        pattern = self._for(text)
+        return pattern.search(text) if pattern else None
+
+    def _for(self, text: str) -> re.Pattern | None:
         if self._needles and not any(needle in text for needle in self._needles):
-            return iter(())
+            return None
         if self._compiled is None:
             self._compiled = re.compile(self._source, self._flags)
-        return self._compiled.finditer(text)
+        return self._compiled
 
 
 KEY_ID = _Detector(r"(?<![A-Z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Z0-9])", "AKIA", "ASIA")
@@ -82,8 +90,8 @@ PASSWORDS = (
 # instruction to the reader (<PASSWORD>, YOUR_TOKEN, REPLACE_ME), a mask (xxxx, ****).
 # Real-looking defaults (changeme, password123) are reported: launched as is, they are the
 # password.
-_PLACEHOLDER = re.compile(r"\$|\{\{|%\{|^<.*>$|^\[.*\]$|\.\.\.|^(?i:your|replace|insert|"
-                          r"enter|example|dummy|placeholder|redacted)|(?i:_here|here_?$)")
+_PLACEHOLDER = _Detector(r"\$|\{\{|%\{|^<.*>$|^\[.*\]$|\.\.\.|^(?i:your|replace|insert|"
+                         r"enter|example|dummy|placeholder|redacted)|(?i:_here|here_?$)")
 
 # Paths whose contents are credentials by name; unit files and scripts are not, whatever
 # they are called (`bootstrapper-credentials.service` holds no secret).
@@ -156,12 +164,12 @@ def _real(value: str) -> bool:
     return "EXAMPLE" not in value and len(set(value)) > 4
 
 
-_KEY_WORDS = re.compile(r"(?i)passw|secret|token|api_?key")
+_KEY_WORDS = _Detector(r"(?i)passw|secret|token|api_?key")
 # NAME=value in a script, an env file or `docker run -e`: a credential named like one
 _ASSIGNED = re.compile(r"(?:^|[\s;&|(\"'])(?P<n>[A-Za-z_][A-Za-z0-9_]*)=" + _Q
                        + r"(?P<v>[^\s\"'$`;|&)]+)(?P=q)(?=[\s;&|)\"']|$)", re.M)
-_NOT_A_SECRET = re.compile(r"(?i)^(?:true|false|yes|no|on|off|none|null|nil|required|"
-                           r"optional|disabled?|enabled?|[0-9]+)$|^[/~.]|[%\\{}<>]")
+_NOT_A_SECRET = _Detector(r"(?i)^(?:true|false|yes|no|on|off|none|null|nil|required|"
+                          r"optional|disabled?|enabled?|[0-9]+)$|^[/~.]|[%\\{}<>]")
 
 
 def _assigned_literal(value: str) -> bool:
