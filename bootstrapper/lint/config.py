@@ -38,7 +38,7 @@ _TOP_KEYS = ("severity", "schema", "cloud-init-version", "baseline", "include",
              "extend-include", "exclude", "disable", "rules")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by no one
 class RuleConfig:
     """What the settings say about one rule."""
 
@@ -48,7 +48,7 @@ class RuleConfig:
     own: bool = False  # configured by its own id (not only through the id it was split from)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by no one
 class Settings:
     """Everything lint was told: by pyproject.toml, the command line, or render."""
 
