@@ -14,6 +14,7 @@ import json
 import shutil
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,21 +56,37 @@ def binary() -> str:
 # validation, before lint's rules are imported) is not repeated.
 _MEMO: dict[str, list[dict]] = {}
 _EARLY: list = []
+_STARTED = threading.local()  # .event: the prefetch() waiting for this thread's shellcheck
+
+
+def _announce() -> None:
+    """Tell a prefetch() waiting on this thread that its shellcheck runs."""
+    event = getattr(_STARTED, "event", None)
+    if event is not None:
+        event.set()
 
 
 def prefetch(scripts: list[Script], severity: str = "style") -> None:
-    """Start checking `scripts` now, on a thread; a later check() of the same scripts
-    (same text, shell, excludes, severity) waits for it instead of starting shellcheck."""
-    import threading
+    """Start checking `scripts` now, on a thread, and return once shellcheck runs; a later
+    check() of the same scripts (same text, shell, excludes, severity) waits for it instead
+    of starting shellcheck. Until shellcheck starts, the thread has the interpreter to
+    itself: beside a caller that goes on importing, each of its file operations waited for
+    the interpreter lock (up to 5 ms each), and shellcheck, the last thing a shell render
+    waits for, started ~5-10 ms late."""
+    started = threading.Event()
 
     def run() -> None:
+        _STARTED.event = started
         try:
             _check(scripts, severity, 1, early=True)
         except BootstrapperError:
             pass  # the later check() runs them again and reports it
+        finally:
+            started.set()  # all cached, or failed: nothing to wait for
 
     thread = threading.Thread(target=run, daemon=True, name="shellcheck-prefetch")
     thread.start()
+    started.wait()
     _EARLY.append(thread)
 
 
@@ -332,6 +349,7 @@ def _captured(cmd: list[str], limit: float) -> tuple[int, str, str] | None:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         pid = os.posix_spawn(cmd[0], cmd, os.environ, file_actions=[
             (os.POSIX_SPAWN_DUP2, out.fileno(), 1), (os.POSIX_SPAWN_DUP2, err.fileno(), 2)])
+        _announce()
         try:
             pidfd = os.pidfd_open(pid)
             try:
@@ -374,6 +392,7 @@ def _captured_by_subprocess(cmd: list[str], limit: float) -> tuple[int, str, str
     """_captured() where there are no pidfds (not Linux 5.3 or later)."""
     import subprocess
 
+    _announce()  # as good as started: subprocess.run starts it now
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=limit)
     except subprocess.TimeoutExpired:

@@ -145,3 +145,29 @@ def _our_sleep(pid: str) -> bool:
     except OSError:
         return False
     return head.split("(", 1)[1] == "sleep" and int(tail.split()[1]) == os.getpid()
+
+
+def test_prefetch_returns_once_shellcheck_runs(monkeypatch):
+    """The caller goes on importing lint's rules; shellcheck must already run by then, not
+    wait for the thread to get the interpreter lock between its file operations."""
+    import time
+
+    monkeypatch.setenv("BOOTSTRAPPER_NO_CACHE", "1")
+    real_identity, started = shellcheck._identity, []
+
+    def slow_identity():  # the thread's work before shellcheck starts, made slow
+        time.sleep(0.3)
+        return real_identity()
+
+    real_run = shellcheck._run_all
+
+    def recording(commands, jobs):
+        started.append(len(commands))
+        return real_run(commands, jobs)
+
+    monkeypatch.setattr(shellcheck, "_identity", slow_identity)
+    monkeypatch.setattr(shellcheck, "_run_all", recording)
+    shellcheck.prefetch([Script(BAD, "a")])
+    assert started == [1]
+    assert [p.rule for p in shellcheck.check([Script(BAD, "a")])] == ["shellcheck"]
+    assert started == [1]  # check() used the early run
