@@ -17,12 +17,14 @@ class CustomBuildHook(BuildHookInterface):
         os.environ["BOOTSTRAPPER_NO_CACHE"] = "1"  # generating must not touch ~/.cache
         sys.path.insert(0, self.root)
         try:
-            from bootstrapper.template_code import MODULE, module_text
+            from bootstrapper.template_code import MODULE, module_files
 
-            text = module_text()
+            files = module_files()
         finally:
             sys.path.remove(self.root)
-        handle, path = tempfile.mkstemp(prefix="bootstrapper-template-code-", suffix=".py")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        build_data["force_include"][path] = f"bootstrapper/{MODULE}.py"
+        where = tempfile.mkdtemp(prefix="bootstrapper-template-code-")
+        for name, text in files.items():
+            path = os.path.join(where, name)
+            with open(path, "w", encoding="utf-8") as out:
+                out.write(text)
+            build_data["force_include"][path] = f"bootstrapper/{MODULE}/{name}"

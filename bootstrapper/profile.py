@@ -350,7 +350,7 @@ def _arg_int(text: str) -> int:
     return int(text)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # compared and shown by no one
 class Kind:
     """One kind of option, everything the commands need to know about it."""
 
@@ -495,14 +495,18 @@ def load_file(path: str | Path) -> dict[str, Any]:
         text = _read_text(path)
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"{path}: cannot read profile: {_reason(err)}") from err
+    loader = yaml.SafeLoader(text)  # parsed once: yaml.compose, then what safe_load builds
     try:
-        _refuse_duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader), path)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        _refuse_duplicate_keys(node, path)
+        data = None if node is None else loader.construct_document(node)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise InputError(f"{where}: profile is not valid YAML: {problem}") from err
+    finally:
+        loader.dispose()
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -551,7 +555,7 @@ def _reason(err: Exception) -> str:
 # --- the rule book: how options combine -------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # compared and shown by no one
 class Origin:
     """Which command runs and where each option came from, so that a rule's error names the
     option as the user wrote it: the flag (`--allow-user`), the profile key with its file
@@ -597,7 +601,7 @@ def reword(message: str, setting: str, keep: frozenset[str] = frozenset()) -> st
 ALL_COMMANDS = ("render", "launch-template", "terraform")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # compared and shown by no one
 class Rule:
     """One rule about options together: `broken(profile)` says why it is broken, or None.
     The error names `field`, the option a user changes to satisfy it."""

@@ -121,7 +121,7 @@ def _environment_class():
     import jinja2
     from jinja2.utils import internalcode
 
-    from .template_code import digest, known
+    from .template_code import code, digest, known
 
     ahead = known()
     if not ahead:
@@ -131,9 +131,9 @@ def _environment_class():
         @internalcode
         def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
             if isinstance(source, str) and not raw and not defer_init:
-                code = ahead.get((name, digest(source)))
-                if code is not None:
-                    return self._compile(code, filename or "<template>")
+                module = ahead.get((name, digest(source)))
+                if module is not None:  # its bytecode: compiled once, when installed
+                    return code(module, filename or "<template>")
             return super().compile(source, name, filename, raw, defer_init)
 
     return Environment

@@ -15,7 +15,19 @@ class JsonSchemaValueException(ValueError):
 
 
 JsonSchemaValuesException = JsonSchemaValueException
-from decimal import Decimal
+import sys
+
+
+class _DecimalType(type):
+    def __instancecheck__(cls, value):
+        decimal = sys.modules.get("decimal")
+        return decimal is not None and isinstance(value, decimal.Decimal)
+
+
+class Decimal(metaclass=_DecimalType):
+    """isinstance(value, Decimal) as with decimal.Decimal, without importing decimal."""
+
+
 import re
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,28 +56,44 @@ def binary() -> str:
 # validation, before lint's rules are imported) is not repeated.
 _MEMO: dict[str, list[dict]] = {}
 _EARLY: list = []
+_STARTED = threading.local()  # .event: the prefetch() waiting for this thread's shellcheck
+
+
+def _announce() -> None:
+    """Tell a prefetch() waiting on this thread that its shellcheck runs."""
+    event = getattr(_STARTED, "event", None)
+    if event is not None:
+        event.set()
 
 
 def prefetch(scripts: list[Script], severity: str = "style") -> None:
-    """Start checking `scripts` now, on a thread; a later check() of the same scripts
-    (same text, shell, excludes, severity) waits for it instead of starting shellcheck."""
-    import threading
+    """Start checking `scripts` now, on a thread, and return once shellcheck runs; a later
+    check() of the same scripts (same text, shell, excludes, severity) waits for it instead
+    of starting shellcheck. Until shellcheck starts, the thread has the interpreter to
+    itself: beside a caller that goes on importing, each of its file operations waited for
+    the interpreter lock (up to 5 ms each), and shellcheck, the last thing a shell render
+    waits for, started ~5-10 ms late."""
+    started = threading.Event()
 
     def run() -> None:
+        _STARTED.event = started
         try:
             _check(scripts, severity, 1, early=True)
         except BootstrapperError:
             pass  # the later check() runs them again and reports it
+        finally:
+            started.set()  # all cached, or failed: nothing to wait for
 
     thread = threading.Thread(target=run, daemon=True, name="shellcheck-prefetch")
     thread.start()
+    started.wait()
     _EARLY.append(thread)
 
 
 def check(scripts: list[Script], severity: str = "style", jobs: int = 1) -> list[Problem]:
     """Shellcheck every script; return findings as Problems (rule shellcheck).
 
-    One shellcheck process per (shell, exclude) group; with `jobs` > 1 each group is cut
+    One shellcheck process per dialect (shell); with `jobs` > 1 each dialect's scripts are cut
     into a few batches per job, run `jobs` at a time, so every core stays busy. Scripts
     whose findings are cached (or were prefetched) are not run again.
     """
@@ -154,12 +170,13 @@ def _run(scripts: list[Script], severity: str, jobs: int,
             path = Path(tmp) / f"{index}.sh"
             path.write_text(script.text, encoding="utf-8")
             paths.append(str(path))
-        by_shell: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+        by_shell: dict[str, list[int]] = {}
         for index, script in enumerate(scripts):
-            by_shell.setdefault((script.shell, script.exclude), []).append(index)
+            by_shell.setdefault(script.shell, []).append(index)
         share = _shares(scripts, budget)
         work: list[tuple[list[str], list[int]]] = []
-        for (shell, exclude), indexes in sorted(by_shell.items()):
+        for shell, indexes in sorted(by_shell.items()):
+            exclude = _common([scripts[i].exclude for i in indexes])
             cmd = [binary(), "-s", shell, "-f", "json1", "-S", severity, "--norc"]
             if exclude:
                 cmd += ["-e", ",".join(exclude)]
@@ -171,7 +188,7 @@ def _run(scripts: list[Script], severity: str, jobs: int,
                 [(cmd + [paths[i] for i in batch], _deadline(batch, scripts, share))
                  for cmd, batch in work], max(1, jobs)), strict=True):
             if output is not None:
-                _comments(output, found)
+                _comments(output, found, scripts)
             elif len(groups := _groups(batch, scripts)) > 1:
                 again += [(cmd, group) for group in groups]  # find whose scripts were slow
             else:
@@ -182,18 +199,27 @@ def _run(scripts: list[Script], severity: str, jobs: int,
             if output is None:
                 _stopped(batch, found, budget)
             else:
-                _comments(output, found)
+                _comments(output, found, scripts)
     return found
 
 
+def _common(excludes: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """The codes every script of a process excludes, for its command line; the others a
+    script excludes are dropped from its findings (_comments). `-e` only filters what
+    shellcheck reports, so one process per dialect says what one per exclude list would,
+    and a render (our helper's configuration excludes SC2034 too) starts one, not two
+    (~10 ms: shellcheck is the last thing a render that misses the cache waits for)."""
+    return tuple(code for code in excludes[0] if all(code in other for other in excludes))
+
+
 def _shares(scripts: list[Script], budget: float | None) -> dict[str, float] | None:
-    """Each group's share of `budget` in one process: its scripts of each dialect (and
-    excludes) go to a process of their own, and together they get `budget`."""
+    """Each group's share of `budget` in one process: its scripts of each dialect go to a
+    process of their own, and together they get `budget`."""
     if budget is None:
         return None
     dialects: dict[str, set] = {}
     for script in scripts:
-        dialects.setdefault(script.group, set()).add((script.shell, script.exclude))
+        dialects.setdefault(script.group, set()).add(script.shell)
     return {group: budget / len(kinds) for group, kinds in dialects.items()}
 
 
@@ -225,10 +251,12 @@ def _groups(batch: list[int], scripts: list[Script]) -> list[list[int]]:
     return list(out.values())
 
 
-def _comments(output: str, found: list) -> None:
+def _comments(output: str, found: list, scripts: list[Script]) -> None:
     for comment in json.loads(output or '{"comments": []}')["comments"]:
-        found[int(Path(comment["file"]).stem)].append(
-            {k: comment[k] for k in ("line", "column", "level", "code", "message")})
+        index = int(Path(comment["file"]).stem)
+        if f"SC{comment['code']}" not in scripts[index].exclude:
+            found[index].append(
+                {k: comment[k] for k in ("line", "column", "level", "code", "message")})
 
 
 def _stopped(batch: list[int], found: list, budget: float | None) -> None:
@@ -291,14 +319,12 @@ def _run_all(commands: list[tuple[list[str], float | None]], jobs: int) -> list[
             return _budgeted(cmd, budget)
         size = sum(Path(arg).stat().st_size for arg in cmd if arg.endswith(".sh"))
         limit = SHELLCHECK_SECONDS + size / SHELLCHECK_RATE
-        try:
-            out = subprocess.run(cmd, capture_output=True, text=True, check=False,
-                                 timeout=limit)
-        except subprocess.TimeoutExpired as err:
+        done = _captured(cmd, limit) if _pidfds() else _captured_by_subprocess(cmd, limit)
+        if done is None:
             raise ShellcheckTimeout(f"shellcheck did not finish within {limit:.0f} s (limit "
                                     f"SHELLCHECK_SECONDS + 1 s per SHELLCHECK_RATE bytes): "
-                                    "these scripts are not checked") from err
-        return _output(out.returncode, out.stdout, out.stderr)
+                                    "these scripts are not checked")
+        return _output(*done)
 
     if jobs == 1 or len(commands) <= 1:
         return [run(command) for command in commands]
@@ -309,6 +335,87 @@ def _run_all(commands: list[tuple[list[str], float | None]], jobs: int) -> list[
         return list(pool.map(run, commands))
 
 
+def _captured(cmd: list[str], limit: float) -> tuple[int, str, str] | None:
+    """(exit status, stdout, stderr) of `cmd` as subprocess.run(cmd, capture_output=True,
+    text=True, timeout=limit) gives them, or None when it ran past `limit` (then killed,
+    as run() kills it). Render's validation runs shellcheck once; importing subprocess for
+    that (with locale, selectors and signal) cost a render that misses the cache ~4 ms.
+    So: os.posix_spawn, the output in unnamed temporary files (no pipe to drain), and a
+    pidfd to wait on with a timeout. The child inherits stdin, as with run(); signals that
+    Python ignores (SIGPIPE) stay ignored in it, which writing to a file never meets."""
+    import os
+    import select
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        pid = os.posix_spawn(cmd[0], cmd, os.environ, file_actions=[
+            (os.POSIX_SPAWN_DUP2, out.fileno(), 1), (os.POSIX_SPAWN_DUP2, err.fileno(), 2)])
+        _announce()
+        try:
+            pidfd = os.pidfd_open(pid)
+            try:
+                finished = select.select([pidfd], [], [], limit)[0]
+            finally:
+                os.close(pidfd)
+            if not finished:
+                _kill(pid)
+                return None
+            code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        except BaseException:
+            _kill(pid)
+            raise
+        return code, _text(out), _text(err)
+
+
+def _kill(pid: int) -> None:
+    """Kill and reap the child `pid` (as subprocess.run does on a timeout or an error)."""
+    import os
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass  # already reaped
+
+
+def _text(handle) -> str:
+    """A captured output decoded as subprocess's text mode decodes it (the locale's
+    encoding, or UTF-8 in UTF-8 mode; universal newlines)."""
+    import _locale
+
+    handle.seek(0)
+    encoding = "utf-8" if sys.flags.utf8_mode else _locale.getencoding()
+    return handle.read().decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _captured_by_subprocess(cmd: list[str], limit: float) -> tuple[int, str, str] | None:
+    """_captured() where there are no pidfds (not Linux 5.3 or later)."""
+    import subprocess
+
+    _announce()  # as good as started: subprocess.run starts it now
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=limit)
+    except subprocess.TimeoutExpired:
+        return None
+    return out.returncode, out.stdout, out.stderr
+
+
+_PIDFDS: list[bool] = []
+
+
+def _pidfds() -> bool:
+    """Whether this system has pidfds (os.pidfd_open: Linux 5.3 or later, not forbidden)."""
+    if not _PIDFDS:
+        import os
+
+        try:
+            os.close(os.pidfd_open(os.getpid()))
+            _PIDFDS.append(True)
+        except (AttributeError, OSError):
+            _PIDFDS.append(False)
+    return _PIDFDS[0]
+
+
 _POLL = 0.05  # seconds between looks at a budgeted shellcheck's CPU time
 _WALL = 4  # a budgeted shellcheck that gets too little CPU still stops at 4x its budget
 
@@ -317,6 +424,7 @@ def _budgeted(cmd: list[str], budget: float) -> str | None:
     """Run `cmd` until it has used `budget` seconds of CPU (so a busy machine slows a
     check rather than cutting it short) or _WALL times that of wall time; its stdout, or
     None when it was stopped (killed: its memory goes with it)."""
+    import subprocess
     import time
 
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -12,7 +12,8 @@ import pytest
 
 from support import ROOT
 
-NOT_NEEDED = ("jsonschema", "concurrent.futures", "logging", "typer")
+NOT_NEEDED = ("jsonschema", "concurrent.futures", "logging", "typer", "difflib", "decimal",
+              "bootstrapper.userdata.mime", "bootstrapper.lint.rules.jinja_syntax", "subprocess")
 PROBE = ("import sys\n"
          "from bootstrapper.__main__ import main\n"
          "rc = main(sys.argv[1:])\n"

@@ -52,7 +52,7 @@ def test_wheel_renders_examples(unpacked_wheel, example, fmt, ext, tmp_path):
 
 def test_wheel_ships_the_python_code_of_every_built_in_template(unpacked_wheel):
     """The build hook (hatch_build.py): the renders above used it, without parsing."""
-    code = (unpacked_wheel / "bootstrapper" / "_template_code.py").read_text()
+    code = (unpacked_wheel / "bootstrapper" / "_template_code" / "__init__.py").read_text()
     names = {p.relative_to(ROOT / "templates").as_posix()
              for p in (ROOT / "templates").rglob("*.j2")}
     for name in names:

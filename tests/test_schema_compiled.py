@@ -4,6 +4,8 @@ than jsonschema, so render refuses exactly what it refused when jsonschema judge
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,3 +103,17 @@ def test_an_invalid_document_is_still_judged_and_worded_by_jsonschema():
 
 def _jsonschema_messages(document) -> list[str]:
     return [i.message for i in _jsonschema_issues(document)]
+
+
+def test_decimal_is_checked_without_importing_decimal():
+    """The generated code asks isinstance(value, Decimal): the same answers, but importing
+    the module (on every render that misses the cache) does not import decimal."""
+    import decimal
+
+    assert isinstance(decimal.Decimal("1.5"), schema_compiled.Decimal)
+    assert not isinstance(1.5, schema_compiled.Decimal)
+    assert not isinstance("1.5", schema_compiled.Decimal)
+    done = subprocess.run([sys.executable, "-c", "import sys, bootstrapper.schema_compiled; "
+                           "print('decimal' in sys.modules)"], capture_output=True, text=True,
+                          check=False)
+    assert done.stdout.strip() == "False", done.stderr

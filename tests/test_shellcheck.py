@@ -7,6 +7,7 @@ answer (the text, dialect, excludes, severity, the binary) must miss.
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
@@ -95,3 +96,78 @@ def test_an_unwritable_cache_only_costs_time(cache_home, runs):
     assert len(shellcheck.check([Script(BAD, "a")])) == 1
     assert len(shellcheck.check([Script(BAD, "a")])) == 1
     assert len(runs) == 2 and os.path.isfile(cache_home)
+
+
+def test_scripts_with_other_excludes_share_one_process_and_keep_their_own(runs, monkeypatch):
+    """Render checks our helper's configuration (which also excludes SC2034) beside the
+    other scripts: one shellcheck start, each script's findings as if run alone."""
+    monkeypatch.setenv("BOOTSTRAPPER_NO_CACHE", "1")
+    unused = "#!/bin/sh\nx=1\necho $1\n"  # SC2034 and SC2086
+    found = shellcheck.check([Script(unused, "plain", exclude=("SC1091",)),
+                              Script(unused, "ours", exclude=("SC1091", "SC2034")),
+                              Script(unused, "quiet", exclude=("SC2086",))])
+    assert len(runs) == 1
+    assert sorted((p.path, p.message[:6]) for p in found) == [
+        ("ours", "SC2086"), ("plain", "SC2034"), ("plain", "SC2086"), ("quiet", "SC2034")]
+    alone = shellcheck.check([Script(unused, "ours", exclude=("SC1091", "SC2034"))])
+    assert len(runs) == 2 and alone == [p for p in found if p.path == "ours"]
+
+
+@pytest.mark.parametrize("command", [
+    ["/bin/sh", "-c", "printf 'a\\r\\nb\\rc\\n'; printf 'warn\\n' >&2; exit 1"],
+    ["/bin/sh", "-c", "exit 3"],
+    ["/bin/sh", "-c", "kill -TERM $$"],
+])
+def test_the_light_runner_gives_what_subprocess_gives(command):
+    """Render's shellcheck run does without subprocess (posix_spawn and a pidfd: importing
+    subprocess cost a render ~4 ms); status, output and errors are what subprocess says."""
+    if not shellcheck._pidfds():
+        pytest.skip("no pidfds here: subprocess runs shellcheck")
+    assert shellcheck._captured(command, 5) == shellcheck._captured_by_subprocess(command, 5)
+
+
+def test_the_light_runner_stops_a_command_past_its_limit():
+    if not shellcheck._pidfds():
+        pytest.skip("no pidfds here: subprocess runs shellcheck")
+    import time
+
+    started = time.monotonic()
+    assert shellcheck._captured([shutil.which("sleep"), "30"], 0.2) is None
+    assert time.monotonic() - started < 10
+    assert not [pid for pid in os.listdir("/proc") if pid.isdigit() and _our_sleep(pid)]
+
+
+def _our_sleep(pid: str) -> bool:
+    """A child of this process, running or a zombie not reaped, that is `sleep`."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            head, tail = handle.read().rsplit(")", 1)
+    except OSError:
+        return False
+    return head.split("(", 1)[1] == "sleep" and int(tail.split()[1]) == os.getpid()
+
+
+def test_prefetch_returns_once_shellcheck_runs(monkeypatch):
+    """The caller goes on importing lint's rules; shellcheck must already run by then, not
+    wait for the thread to get the interpreter lock between its file operations."""
+    import time
+
+    monkeypatch.setenv("BOOTSTRAPPER_NO_CACHE", "1")
+    real_identity, started = shellcheck._identity, []
+
+    def slow_identity():  # the thread's work before shellcheck starts, made slow
+        time.sleep(0.3)
+        return real_identity()
+
+    real_run = shellcheck._run_all
+
+    def recording(commands, jobs):
+        started.append(len(commands))
+        return real_run(commands, jobs)
+
+    monkeypatch.setattr(shellcheck, "_identity", slow_identity)
+    monkeypatch.setattr(shellcheck, "_run_all", recording)
+    shellcheck.prefetch([Script(BAD, "a")])
+    assert started == [1]
+    assert [p.rule for p in shellcheck.check([Script(BAD, "a")])] == ["shellcheck"]
+    assert started == [1]  # check() used the early run

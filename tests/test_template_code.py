@@ -5,6 +5,7 @@ compiled as before."""
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import types
 
@@ -22,11 +23,18 @@ def _clear() -> None:
 
 
 @pytest.fixture
-def shipped(monkeypatch):
-    """The module the wheel's build hook writes, importable as bootstrapper._template_code."""
+def shipped(monkeypatch, tmp_path):
+    """The package the wheel's build hook writes, importable as bootstrapper._template_code."""
     monkeypatch.setenv("BOOTSTRAPPER_NO_CACHE", "1")
-    module = types.ModuleType("bootstrapper._template_code")
-    exec(template_code.module_text(), module.__dict__)  # noqa: S102 - our own generated code
+    where = tmp_path / template_code.MODULE
+    where.mkdir()
+    for name, text in template_code.module_files().items():
+        (where / name).write_text(text, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(
+        "bootstrapper._template_code", where / "__init__.py",
+        submodule_search_locations=[str(where)])
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     monkeypatch.setitem(sys.modules, "bootstrapper._template_code", module)
     _clear()
     yield module
@@ -86,3 +94,27 @@ def test_without_the_table_the_environment_is_jinjas_own(monkeypatch):
         assert render._environment_class() is jinja2.Environment
     finally:
         _clear()
+
+
+def _same(got: types.CodeType, want: types.CodeType) -> bool:
+    """Equal code: bytecode, names, constants, line tables, file name, all functions in it."""
+    fields = ("co_code", "co_names", "co_varnames", "co_freevars", "co_cellvars", "co_flags",
+              "co_argcount", "co_kwonlyargcount", "co_stacksize", "co_filename", "co_name",
+              "co_qualname", "co_firstlineno", "co_linetable", "co_exceptiontable")
+    if any(getattr(got, f) != getattr(want, f) for f in fields) or \
+            len(got.co_consts) != len(want.co_consts):
+        return False
+    return all(_same(g, w) if isinstance(w, types.CodeType) else (type(g), g) == (type(w), w)
+               for g, w in zip(got.co_consts, want.co_consts))
+
+
+def test_the_shipped_code_is_what_jinja_compiles_named_after_the_template(shipped):
+    """The renderer loads each module's bytecode instead of compiling it: the same code,
+    under the template's file name (what tracebacks and Jinja's debug info use)."""
+    for (name, _), path in template_code.known().items():
+        filename = str(render.builtin_dir() / name)
+        source = open(path, encoding="utf-8").read()
+        # as jinja2.Environment._compile does (its module has no __future__ flags to pass on)
+        want = compile(source, filename, "exec", dont_inherit=True)
+        assert _same(template_code.code(path, filename), want)
+        assert template_code.code(path, filename).co_filename == filename

@@ -18,7 +18,6 @@ Every key is checked: a typo is an error that names it and suggests the closest 
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -39,16 +38,20 @@ _TOP_KEYS = ("severity", "schema", "cloud-init-version", "baseline", "include",
              "extend-include", "exclude", "disable", "rules")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by no one
 class RuleConfig:
+    """What the settings say about one rule."""
+
     enabled: bool = True
     severity: str | None = None  # None: each finding keeps the severity its rule gave it
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     own: bool = False  # configured by its own id (not only through the id it was split from)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by no one
 class Settings:
+    """Everything lint was told: by pyproject.toml, the command line, or render."""
+
     include: tuple[str, ...] = DEFAULT_INCLUDE
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     severity: str = "info"
@@ -184,6 +187,8 @@ def with_options(settings: Settings, *, severity: str | None = None, schema: str
 def _check_keys(table: dict, allowed: tuple[str, ...], where: str) -> None:
     for key in table:
         if key not in allowed:
+            import difflib  # lazy: only for a mistake (a render's validation loads this module)
+
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else \
                 f"; expected one of: {', '.join(allowed)}"

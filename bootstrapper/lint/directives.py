@@ -14,7 +14,6 @@ way shellcheck's directives apply to the command that follows them.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -29,7 +28,7 @@ _DIRECTIVE = re.compile(
     r"(?:\s*=\s*([A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*))?")
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # compared and shown by no one
 class Suppressions:
     """Which rules are off where, in the coordinates of the text they were read from."""
 
@@ -100,6 +99,8 @@ def mistakes(text: str, rule_ids: Iterable[str]) -> list[tuple[int, str]]:
     verb (`disabel`, `disable_line`, no colon) or an unknown rule id (`hardcoded-secrets`)."""
     if "bootstrapper" not in text:
         return []
+    import difflib  # lazy: render's validation loads this module, never this function
+
     known = set(rule_ids) | {ALL}
     out = []
     for index, line in enumerate(text.split("\n"), 1):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable
 
 from ..errors import BootstrapperError
 from ..problem import Problem
-from . import directives, schemas
+from . import directives
 from .config import Settings
 from .document import Document
 from ..shellcheck import ShellcheckTimeout
@@ -27,6 +27,7 @@ from ..userdata.tree import extract
 from .rules import RULES, Context, names
 
 if TYPE_CHECKING:
+    from . import schemas
     from .discover import Input
 
 MAX_READ = SIZE_CAP  # far past EC2's limit: anything bigger is not user-data
@@ -49,6 +50,8 @@ class FileResult:
 
 @dataclass
 class Report:
+    """The findings of one lint run, file by file."""
+
     files: list[FileResult]
     schema: str = ""  # which cloud-config schema was used, if any was needed
 
@@ -56,8 +59,10 @@ class Report:
         return sum(p.severity == severity for f in self.files for p in f.problems)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # compared and shown by no one
 class _Work:
+    """One file on its way through the rules."""
+
     result: FileResult
     root: Document
     found: list[tuple[Document, Problem]] = field(default_factory=list)
@@ -72,7 +77,7 @@ def lint(inputs: list[Input], settings: Settings, *, progress: Progress | None =
 
     def get_checker() -> schemas.Checker:
         if not checker:
-            checker.append(schemas.Checker(schemas.load(settings.schema)))
+            checker.append(_checker(settings.schema))
         return checker[0]
 
     jobs = jobs or _cores()
@@ -93,7 +98,7 @@ def check_tree(root: Document, settings: Settings, jobs: int = 1) -> list[Proble
 
     def get_checker() -> schemas.Checker:
         if not checker:
-            checker.append(schemas.Checker(schemas.load(settings.schema)))
+            checker.append(_checker(settings.schema))
         return checker[0]
 
     active = {rule_id: RULES[rule_id] for rule_id in settings.rules
@@ -103,6 +108,14 @@ def check_tree(root: Document, settings: Settings, jobs: int = 1) -> list[Proble
                 for rule_id in active}
     work = [_Work(FileResult(root.path, ""), root)]
     return run(work, settings, active, contexts, None, checker).files[0].problems
+
+
+def _checker(schema: str) -> schemas.Checker:
+    """The schema checker, built when a rule first asks for it: a shell user-data (render
+    --format shell) never does, and importing the schema code costs ~3 ms."""
+    from . import schemas
+
+    return schemas.Checker(schemas.load(schema))
 
 
 def run(work: list[_Work], settings: Settings, active: dict, contexts: dict,

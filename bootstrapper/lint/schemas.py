@@ -46,7 +46,7 @@ BASE_KEYS = frozenset({
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # compared and shown by no one
 class Source:
     """A loaded schema: `name` says which, for messages and SARIF."""
 
@@ -57,8 +57,10 @@ class Source:
     version: str = ""  # the cloud-init release whose keys are known_keys
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by no one
 class Issue:
+    """One thing the schema says about a document."""
+
     path: tuple
     message: str
     deprecated: bool

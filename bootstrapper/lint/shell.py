@@ -79,8 +79,10 @@ class Command:
         return ""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # shown by no one
 class _Heredoc:
+    """A here-document whose body is still to be read."""
+
     delimiter: str
     quoted: bool
     strip_tabs: bool

@@ -11,13 +11,17 @@ shares one budget (`limits.SIZE_CAP`), and nesting stops at `limits.MAX_DEPTH`.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ..encode import gunzip, unbase64
-from . import cloudconfig, heredoc, mime, template
+from . import cloudconfig, heredoc, template
 from .document import SHELLS, Document, Snippet
 from .limits import MAX_DEPTH, MAX_SCRIPT, NOT_CHECKED, SIZE_CAP
 from .types import CONTENT_TYPES, DECOMP_TYPES, GZIP_MAGIC, KINDS, SNIFFED, detect, \
     language_of, looks_like_shell
+
+if TYPE_CHECKING:
+    from . import mime
 
 __all__ = ["extract", "detect"]
 
@@ -204,6 +208,8 @@ class _Reader:
     # --- containers: MIME and cloud-config-archive ----------------------------------------
 
     def build_mime(self, doc: Document, depth: int) -> None:
+        from . import mime  # lazy: most user-data (every render but --format mime) has none
+
         root = mime.parse(doc.text)
         if root.error:
             doc.note = root.error

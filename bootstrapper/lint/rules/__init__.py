@@ -21,30 +21,65 @@ it (bootstrapper/lint/ruledocs.py says its shape).
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator
 
-from . import (credential_file_mode, duplicate_key, hardcoded_secret, imdsv1, jinja_syntax,
-               metadata_options, mime_merge, schema, secret_in_log, shellcheck, size_limit,
-               suppression, unknown_format, unknown_key, yaml_syntax)
+# The registry: one module a rule, named after its id (`credential_file_mode` is
+# credential-file-mode), in the order rules are listed and run.
+_MODULES = ("yaml_syntax", "duplicate_key", "schema", "unknown_key", "shellcheck", "imdsv1",
+            "hardcoded_secret", "secret_in_log", "credential_file_mode", "size_limit",
+            "unknown_format", "jinja_syntax", "mime_merge", "suppression", "metadata_options")
 
-RULES = {module.ID: module for module in (
-    yaml_syntax, duplicate_key, schema, unknown_key, shellcheck, imdsv1, hardcoded_secret,
-    secret_in_log, credential_file_mode, size_limit, unknown_format, jinja_syntax, mime_merge,
-    suppression, metadata_options)}
-# rule id → the id its findings had before it was split off (duplicate-key was yaml-syntax)
-FORMER_IDS = {rule_id: module.FORMERLY[0] for rule_id, module in RULES.items()
-              if hasattr(module, "FORMERLY")}
+
+class _Registry(Mapping):
+    """rule id → rule module, each imported when first asked for: render's validation runs
+    9 of the 15 rules, and a render that misses the cache pays for every module it imports
+    (lint runs them all, and imports them all)."""
+
+    def __init__(self, modules: tuple[str, ...]) -> None:
+        self._modules = {name.replace("_", "-"): name for name in modules}
+
+    def __getitem__(self, rule_id: str) -> Any:
+        return importlib.import_module(f"{__name__}.{self._modules[rule_id]}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+
+RULES: Mapping[str, Any] = _Registry(_MODULES)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "FORMER_IDS":  # every rule's module: only settings and findings need it
+        return _former_ids()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_FORMER: dict[str, str] = {}
+
+
+def _former_ids() -> dict[str, str]:
+    """rule id → the id its findings had before it was split off (duplicate-key was
+    yaml-syntax)."""
+    if not _FORMER:
+        _FORMER.update((rule_id, module.FORMERLY[0]) for rule_id, module in RULES.items()
+                       if hasattr(module, "FORMERLY"))
+    return _FORMER
 
 
 def names(rule_id: str) -> tuple[str, ...]:
     """The ids that name a finding of `rule_id` in suppressions and baselines: its own and
     the one it had before a split, so what users wrote before the split still applies."""
-    former = FORMER_IDS.get(rule_id)
+    former = _former_ids().get(rule_id)
     return (rule_id, former) if former else (rule_id,)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # compared and shown by no one
 class Context:
     """What a rule may use besides the document: its options, and shared services."""
 

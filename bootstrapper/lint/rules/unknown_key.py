@@ -28,9 +28,7 @@ PASS:
 
 from __future__ import annotations
 
-import difflib
 
-from ..schemas import _numbers, releases_with
 from ..template import PLACEHOLDER
 
 ID = "unknown-key"
@@ -70,11 +68,15 @@ def _unknown_keys(doc, parsed, known, version: str = ""):
         name = str(key)
         if name in known or PLACEHOLDER in name:
             continue
+        from ..schemas import releases_with  # lazy: only for a key not known
+
         elsewhere = releases_with(name)
         if elsewhere and version:
             yield doc.problem(parsed.key_line(name), 1, ID, SEVERITY, _other_release(
                 name, version, elsewhere))
             continue
+        import difflib  # lazy: only for a finding (render's validation runs this rule)
+
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         target = f" {version}" if version else ""
@@ -84,6 +86,8 @@ def _unknown_keys(doc, parsed, known, version: str = ""):
 
 def _other_release(name: str, version: str, releases: list[str]) -> str:
     """A key the target release does not read but another does: name both."""
+    from ..schemas import _numbers
+
     newer = [r for r in releases if _numbers(r) > _numbers(version)]
     span = (f"from cloud-init {newer[0]} on" if newer and releases[-1] == newer[-1]
             else f"by cloud-init {', '.join(releases)}")
