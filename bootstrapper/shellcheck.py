@@ -319,7 +319,7 @@ def _run_all(commands: list[tuple[list[str], float | None]], jobs: int) -> list[
             return _budgeted(cmd, budget)
         size = sum(Path(arg).stat().st_size for arg in cmd if arg.endswith(".sh"))
         limit = SHELLCHECK_SECONDS + size / SHELLCHECK_RATE
-        done = _captured(cmd, limit) if _pidfds() else _captured_by_subprocess(cmd, limit)
+        done = _captured(cmd, limit)
         if done is None:
             raise ShellcheckTimeout(f"shellcheck did not finish within {limit:.0f} s (limit "
                                     f"SHELLCHECK_SECONDS + 1 s per SHELLCHECK_RATE bytes): "
@@ -336,60 +336,7 @@ def _run_all(commands: list[tuple[list[str], float | None]], jobs: int) -> list[
 
 
 def _captured(cmd: list[str], limit: float) -> tuple[int, str, str] | None:
-    """(exit status, stdout, stderr) of `cmd` as subprocess.run(cmd, capture_output=True,
-    text=True, timeout=limit) gives them, or None when it ran past `limit` (then killed,
-    as run() kills it). Render's validation runs shellcheck once; importing subprocess for
-    that (with locale, selectors and signal) cost a render that misses the cache ~4 ms.
-    So: os.posix_spawn, the output in unnamed temporary files (no pipe to drain), and a
-    pidfd to wait on with a timeout. The child inherits stdin, as with run(); signals that
-    Python ignores (SIGPIPE) stay ignored in it, which writing to a file never meets."""
-    import os
-    import select
-
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        pid = os.posix_spawn(cmd[0], cmd, os.environ, file_actions=[
-            (os.POSIX_SPAWN_DUP2, out.fileno(), 1), (os.POSIX_SPAWN_DUP2, err.fileno(), 2)])
-        _announce()
-        try:
-            pidfd = os.pidfd_open(pid)
-            try:
-                finished = select.select([pidfd], [], [], limit)[0]
-            finally:
-                os.close(pidfd)
-            if not finished:
-                _kill(pid)
-                return None
-            code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-        except BaseException:
-            _kill(pid)
-            raise
-        return code, _text(out), _text(err)
-
-
-def _kill(pid: int) -> None:
-    """Kill and reap the child `pid` (as subprocess.run does on a timeout or an error)."""
-    import os
-    import signal
-
-    try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass  # already reaped
-
-
-def _text(handle) -> str:
-    """A captured output decoded as subprocess's text mode decodes it (the locale's
-    encoding, or UTF-8 in UTF-8 mode; universal newlines)."""
-    import _locale
-
-    handle.seek(0)
-    encoding = "utf-8" if sys.flags.utf8_mode else _locale.getencoding()
-    return handle.read().decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _captured_by_subprocess(cmd: list[str], limit: float) -> tuple[int, str, str] | None:
-    """_captured() where there are no pidfds (not Linux 5.3 or later)."""
+    """(exit status, stdout, stderr) of `cmd`, or None when it ran past `limit` (killed)."""
     import subprocess
 
     _announce()  # as good as started: subprocess.run starts it now
@@ -398,22 +345,6 @@ def _captured_by_subprocess(cmd: list[str], limit: float) -> tuple[int, str, str
     except subprocess.TimeoutExpired:
         return None
     return out.returncode, out.stdout, out.stderr
-
-
-_PIDFDS: list[bool] = []
-
-
-def _pidfds() -> bool:
-    """Whether this system has pidfds (os.pidfd_open: Linux 5.3 or later, not forbidden)."""
-    if not _PIDFDS:
-        import os
-
-        try:
-            os.close(os.pidfd_open(os.getpid()))
-            _PIDFDS.append(True)
-        except (AttributeError, OSError):
-            _PIDFDS.append(False)
-    return _PIDFDS[0]
 
 
 _POLL = 0.05  # seconds between looks at a budgeted shellcheck's CPU time

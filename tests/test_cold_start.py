@@ -13,7 +13,7 @@ import pytest
 from support import ROOT
 
 NOT_NEEDED = ("jsonschema", "concurrent.futures", "logging", "typer", "difflib", "decimal",
-              "bootstrapper.userdata.mime", "bootstrapper.lint.rules.jinja_syntax", "subprocess")
+              "bootstrapper.userdata.mime", "bootstrapper.lint.rules.jinja_syntax")
 PROBE = ("import sys\n"
          "from bootstrapper.__main__ import main\n"
          "rc = main(sys.argv[1:])\n"
@@ -30,3 +30,21 @@ def test_a_render_that_misses_the_cache_imports_nothing_it_does_not_need(args, s
                          text=True, cwd=ROOT, check=False,
                          env={"BOOTSTRAPPER_NO_CACHE": "1", "PATH": "/usr/bin:/bin"})
     assert out.stdout.splitlines()[-1] == "0 []", out.stderr
+
+
+def test_the_console_script_leaves_its_objects_to_the_exit_and_a_caller_its_collector():
+    """The console script (argv None) freezes what it made before the interpreter shuts
+    down, which otherwise collects it all for nothing; a caller of main() in its own
+    process gets its collector back, nothing frozen."""
+    probe = ("import gc, sys\n"
+             "from bootstrapper.__main__ import main\n"
+             "sys.argv = ['bootstrapper', *sys.argv[1:]]\n"
+             "main()\n"
+             "console = (gc.isenabled(), gc.get_freeze_count() > 0)\n"
+             "gc.unfreeze(); gc.enable()\n"
+             "main(sys.argv[1:])\n"
+             "print(console, (gc.isenabled(), gc.get_freeze_count()))\n")
+    out = subprocess.run([sys.executable, "-c", probe, "render", "examples/web-app.yaml",
+                          "--output", "/dev/null"], capture_output=True, text=True, cwd=ROOT,
+                         check=False, env={"BOOTSTRAPPER_NO_CACHE": "1", "PATH": "/usr/bin:/bin"})
+    assert out.stdout.splitlines()[-1] == "(False, True) (True, 0)", out.stderr
