@@ -85,16 +85,17 @@ def _terraform() -> int:
 
     answered = reconfigure.answer(query)
     if answered is not None:
-        sys.stdout.buffer.write(answered)
+        stdout, files = answered
+        sys.stdout.buffer.write(stdout)
         sys.stdout.buffer.flush()
-        _record(key, query, answered)  # the same query again: a plain replay
+        replay.store(key, files, stdout, "")  # the same query again: a plain replay
         return 0
     import io
 
     from .terraform import main as terraform_main
 
     def record(parsed: dict, stdout: bytes) -> None:
-        _record(key, parsed, stdout, reconfigure)
+        _record(key, parsed, stdout)
 
     try:
         return terraform_main(io.BytesIO(query), sys.stdout, sys.stderr, record=record)
@@ -102,19 +103,16 @@ def _terraform() -> int:
         reconfigure.release()  # stored (or failed): the others of its shape go on
 
 
-def _record(key: str, query: bytes | dict, stdout: bytes, reconfigure=None) -> None:  # noqa: ANN001
-    """Keep a successful data source's result: for the same query (replay.py), and with
-    `reconfigure`, for queries that differ only in the helper's configuration values."""
-    from . import replay
+def _record(key: str, query: dict, stdout: bytes) -> None:
+    """Keep a rendered data source's result: for the same query (replay.py), and for
+    queries that differ only in the helper's configuration values (reconfigure.py)."""
+    from . import reconfigure, replay
     from .profile import from_query
-    from .terraform import parse_query
 
-    parsed = parse_query(query) if isinstance(query, bytes) else query
-    prof = from_query(parsed)
+    prof = from_query(query)
     files = replay.inputs_of(prof, None)
     replay.store(key, files, stdout, "")
-    if reconfigure is not None:
-        reconfigure.remember(parsed, prof, stdout, files)
+    reconfigure.remember(query, prof, stdout, files)
 
 
 def _isatty(stream) -> bool:

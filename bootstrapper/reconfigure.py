@@ -14,8 +14,9 @@ for byte what rendering prints (tests/test_reconfigure.py holds that and the sam
 for generated values, against a full render).
 
 What the stored result was validated for stays true: the only text that differs is the
-helper's configuration head, which helper.known_head checks again (one quoted assignment per
-name, nothing else), and the one render rule whose verdict depends on such a value,
+helper's configuration head, each new line of which helper.config_line checks (one quoted
+assignment of a known name, nothing else), and the one render rule whose verdict depends on
+such a value,
 hardcoded-secret, is asked of the new head. Anything unusual (a value that looks like a
 secret, a user template, MIME parts, vars, an unreadable entry) returns None and the query
 is rendered as usual, with the usual messages.
@@ -70,9 +71,9 @@ def remember(query: dict, profile, stdout: bytes, files: list[str] | None) -> No
                      carried=carried)
 
 
-def answer(query_bytes: bytes) -> bytes | None:
-    """The data source's stdout for this query from a stored result of the same shape, or
-    None (then render as usual).
+def answer(query_bytes: bytes) -> tuple[bytes, list[str]] | None:
+    """(the data source's stdout, the files it was made from) for this query from a stored
+    result of the same shape, or None (then render as usual).
 
     Terraform starts ten data sources at once: when none of this shape is stored yet, the
     first renders while the others wait for it (up to WAIT_S), instead of ten renders
@@ -153,10 +154,10 @@ def _first(key: str) -> bool:
     return False
 
 
-def _answer(profile, entry: dict) -> bytes | None:  # noqa: ANN001 - a profile.Profile
+def _answer(profile, entry: dict) -> tuple[bytes, list[str]] | None:  # noqa: ANN001
     from . import encode
     from .helper import config_line
-    from .terraform import fields
+    from .terraform import fields, printed
 
     script, cut = entry["helper"], entry["head"]
     head = script[:cut]
@@ -172,8 +173,7 @@ def _answer(profile, entry: dict) -> bytes | None:  # noqa: ANN001 - a profile.P
         return None
     raw = text.replace(entry["carried"], _carriers(head + script[cut:])[entry["carrier"]])
     payload = encode.finish(raw.encode("utf-8"), gzip=profile.gzip)
-    return (json.dumps(fields(raw.encode("utf-8"), payload), sort_keys=True,
-                       ensure_ascii=True) + "\n").encode("ascii")
+    return printed(fields(raw.encode("utf-8"), payload)), [path for path, _ in entry["files"]]
 
 
 def _line(name: str, value: object) -> str:

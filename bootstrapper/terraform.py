@@ -36,6 +36,11 @@ def result(query: dict[str, str]) -> dict[str, str]:
     return fields(built.raw, built.user_data)  # gzipped when asked; never base64 (refused)
 
 
+def printed(result: dict[str, str]) -> bytes:
+    """The data source's stdout for `result`: ASCII JSON, sorted keys, one line."""
+    return (json.dumps(result, sort_keys=True, ensure_ascii=True) + "\n").encode("ascii")
+
+
 def fields(raw: bytes, payload: bytes) -> dict[str, str]:
     """The result: `raw` is what cloud-init reads, `payload` the bytes EC2 takes."""
     return {
@@ -115,8 +120,7 @@ def main(stdin: IO, stdout: IO, stderr: IO,
                                "JSON on stdin, e.g. echo '{\"role\": \"app\"}' | "
                                "bootstrapper terraform")
         query = parse_query(getattr(stdin, "buffer", stdin).read())
-        out = result(query)
-        text = json.dumps(out, sort_keys=True, ensure_ascii=True) + "\n"
+        out = printed(result(query))
     except BootstrapperError as err:
         return _error(stderr, in_query_words(str(err)), err.exit_code)
     except (OSError, MemoryError) as err:
@@ -126,13 +130,13 @@ def main(stdin: IO, stdout: IO, stderr: IO,
                       f"{err}", EXIT_USAGE)
     sink = getattr(stdout, "buffer", None)
     if sink is not None:
-        sink.write(text.encode("ascii"))
+        sink.write(out)
         sink.flush()
     else:
-        stdout.write(text)
+        stdout.write(out.decode("ascii"))
         stdout.flush()
     if record is not None:
-        record(query, text.encode("ascii"))
+        record(query, out)
     return 0
 
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from bootstrapper import reconfigure, replay
 from bootstrapper.errors import BootstrapperError
 from bootstrapper.profile import from_query
-from bootstrapper.terraform import result
+from bootstrapper.terraform import printed, result
 from support import ROOT, helper_of
 
 # Shapes a plan's launch templates take: what stays the same while the role changes.
@@ -37,7 +37,7 @@ SHAPES = {
 def full(query: dict) -> bytes | str:
     """What a full render answers: the data source's stdout, or its error."""
     try:
-        return (json.dumps(result(query), sort_keys=True, ensure_ascii=True) + "\n").encode()
+        return printed(result(query))
     except BootstrapperError as err:
         return str(err)
 
@@ -58,7 +58,9 @@ def cache(tmp_path, monkeypatch):
 
 
 def ask(query: dict) -> bytes | None:
-    return reconfigure.answer(json.dumps(query).encode())
+    """What the data source prints for `query` without rendering, or None."""
+    answered = reconfigure.answer(json.dumps(query).encode())
+    return None if answered is None else answered[0]
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -68,6 +70,8 @@ def test_another_role_is_answered_byte_for_byte_as_a_full_render(cache, shape):
     answered = ask(query)
     assert answered is not None
     assert answered == full(query)
+    files = reconfigure.answer(json.dumps(query).encode())[1]  # what a replay re-checks
+    assert files == replay.inputs_of(from_query(query), None)
     assert "ROLE='second-role'" in helper_of(json.loads(answered)["user_data"])
 
 
@@ -254,3 +258,17 @@ def test_a_query_that_cannot_be_answered_so_waits_for_nobody(cache, monkeypatch,
         assert ask(query) is None
         assert time.monotonic() - start < 1.0
         os.close(held)
+
+
+def test_a_query_answered_so_is_a_plain_replay_next_time(cache, monkeypatch):
+    import io
+
+    from bootstrapper.__main__ import main
+
+    remembered({"role": "first"})
+    query = json.dumps({"role": "second"}).encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(query)))
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO()))
+    assert main(["terraform"]) == 0
+    stored = replay.lookup(replay.key("terraform", [], query))
+    assert stored is not None and stored["stdout"].encode("latin-1") == full({"role": "second"})

@@ -271,17 +271,17 @@ def reconfigured(fmt: str, role: str) -> bytes:
 
     from bootstrapper import reconfigure, replay
     from bootstrapper.profile import from_query
-    from bootstrapper.terraform import result
+    from bootstrapper.terraform import printed, result
 
     base = {"format": fmt, "app_user": APP_USER, "lockdown": "true", "refresh": "true",
             "allow_users": ALLOWED_USER}
     first = {**base, "role": "first-role"}
-    stdout = (json.dumps(result(first), sort_keys=True, ensure_ascii=True) + "\n").encode()
+    stdout = printed(result(first))
     prof = from_query(first)
     reconfigure.remember(first, prof, stdout, replay.inputs_of(prof, None))
     answered = reconfigure.answer(json.dumps({**base, "role": role}).encode())
     assert answered is not None, "not answered from the stored result"
-    return base64.b64decode(json.loads(answered)["user_data_base64"])
+    return base64.b64decode(json.loads(answered[0])["user_data_base64"])
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
